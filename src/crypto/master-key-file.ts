@@ -1,0 +1,35 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { generateMasterKey, MasterKeyring, parseMasterKey } from './master-key.js';
+
+export interface LoadedKeyring {
+  keyring: MasterKeyring;
+  /** Set when this call created the key file: start-up says so once. */
+  generatedFile: string | null;
+}
+
+/**
+ * The master key comes from TESSERA_MASTER_KEY (base64; several separated by
+ * commas, the first one current) or from a key file, one base64 key per line,
+ * first line current. Never from the database.
+ */
+export function loadMasterKeyring(options: { envValue: string | undefined; filePath: string; createIfMissing: boolean }): LoadedKeyring {
+  if (options.envValue !== undefined && options.envValue.trim() !== '') {
+    const keys = options.envValue.split(',').map((text, i) => parseMasterKey(text, `TESSERA_MASTER_KEY (entry ${i + 1})`));
+    return { keyring: new MasterKeyring(keys[0]!, keys.slice(1)), generatedFile: null };
+  }
+  if (existsSync(options.filePath)) {
+    const lines = readFileSync(options.filePath, 'utf8').split('\n').filter((line) => line.trim() !== '');
+    if (lines.length === 0) throw new Error(`${options.filePath} is empty: it must hold a base64 master key`);
+    const keys = lines.map((line, i) => parseMasterKey(line, `${options.filePath} line ${i + 1}`));
+    return { keyring: new MasterKeyring(keys[0]!, keys.slice(1)), generatedFile: null };
+  }
+  if (!options.createIfMissing) {
+    throw new Error(`no master key: set TESSERA_MASTER_KEY or create ${options.filePath} (tessera start creates one)`);
+  }
+  const key = generateMasterKey();
+  mkdirSync(dirname(options.filePath), { recursive: true });
+  writeFileSync(options.filePath, key.key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(options.filePath, 0o600);
+  return { keyring: new MasterKeyring(key), generatedFile: options.filePath };
+}

@@ -1,0 +1,41 @@
+import type { Environment } from './environment.js';
+import type { RateLimit } from './rate-limiter.js';
+import type { AccountType, CredentialKind } from './principal.js';
+
+/** A stored credential: everything but its secret, which exists only as digests. */
+export interface Credential {
+  id: string;
+  accountId: string;
+  environment: Environment;
+  kind: CredentialKind;
+  name: string;
+  permissions: string[];
+  prefix: string;
+  last4: string;
+  enabled: boolean;
+  expiresAt: number | null;
+  deletedAt: number | null;
+  rateLimit: RateLimit | null;
+  metadata: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+  lastUsedAt: number | null;
+  lastUsedIp: string | null;
+}
+
+/** What authentication needs about a presented secret, cached by its digest. */
+export interface AuthRecord {
+  credential: Credential;
+  accountType: AccountType;
+  /** Null for the current secret; the end of the grace period for a rolled one. */
+  secretExpiresAt: number | null;
+}
+
+export type CredentialStatus = 'active' | 'disabled' | 'expired' | 'deleted';
+
+export function credentialStatus(credential: Credential, now: number): CredentialStatus {
+  if (credential.deletedAt !== null) return 'deleted';
+  if (!credential.enabled) return 'disabled';
+  if (credential.expiresAt !== null && credential.expiresAt <= now) return 'expired';
+  return 'active';
+}

@@ -1,0 +1,14 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The only form in which a credential secret is stored. Secrets carry 196
+ * random bits, so a fast unsalted hash is enough: there is nothing to
+ * brute-force, and look-up by digest stays a single indexed read.
+ */
+export function secretDigest(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,75 @@
+/**
+ * The one error catalogue. Every failure Tessera reports to a caller has a
+ * code here; docs/errors.md documents each one (a test enforces it).
+ */
+export const ERROR_CATALOGUE = {
+  // 400: the request itself is wrong
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  invalid_json: { status: 400, type: 'invalid_request_error' },
+  invalid_utf8: { status: 400, type: 'invalid_request_error' },
+  invalid_header: { status: 400, type: 'invalid_request_error' },
+  unknown_field: { status: 400, type: 'invalid_request_error' },
+  invalid_field: { status: 400, type: 'invalid_request_error' },
+  missing_field: { status: 400, type: 'invalid_request_error' },
+  unknown_operation: { status: 400, type: 'invalid_request_error' },
+  permissions_immutable: { status: 400, type: 'invalid_request_error' },
+  field_immutable: { status: 400, type: 'invalid_request_error' },
+  // 401: who is calling could not be established
+  missing_credential: { status: 401, type: 'authentication_error' },
+  malformed_credential: { status: 401, type: 'authentication_error' },
+  invalid_checksum: { status: 401, type: 'authentication_error' },
+  unknown_credential: { status: 401, type: 'authentication_error' },
+  credential_expired: { status: 401, type: 'authentication_error' },
+  credential_disabled: { status: 401, type: 'authentication_error' },
+  credential_deleted: { status: 401, type: 'authentication_error' },
+  credential_rolled: { status: 401, type: 'authentication_error' },
+  key_id_mismatch: { status: 401, type: 'authentication_error' },
+  // 403: who is calling is known, and may not do this
+  permission_denied: { status: 403, type: 'permission_error' },
+  environment_mismatch: { status: 403, type: 'permission_error' },
+  cannot_manage_own_keys: { status: 403, type: 'permission_error' },
+  live_environment_closed: { status: 403, type: 'permission_error' },
+  account_type_not_allowed: { status: 403, type: 'permission_error' },
+  // 404, 405, 409, 413, 415, 429
+  resource_not_found: { status: 404, type: 'not_found_error' },
+  route_not_found: { status: 404, type: 'not_found_error' },
+  key_deleted: { status: 409, type: 'invalid_request_error' },
+  idempotency_key_reused: { status: 409, type: 'idempotency_error' },
+  idempotency_request_in_progress: { status: 409, type: 'idempotency_error' },
+  body_too_large: { status: 413, type: 'invalid_request_error' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error' },
+  rate_limited: { status: 429, type: 'rate_limit_error' },
+  // 5xx: our fault, never the caller's input
+  internal_error: { status: 500, type: 'api_error' },
+  not_ready: { status: 503, type: 'api_error' },
+} as const satisfies Record<string, { status: number; type: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** A failure caused by input from outside, reported to the caller as-is. */
+export class TesseraError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly param: string | undefined;
+  /** Extra response headers, e.g. Retry-After or WWW-Authenticate. */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { param?: string; headers?: Record<string, string> } = {}) {
+    super(message);
+    this.name = 'TesseraError';
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+    this.type = ERROR_CATALOGUE[code].type;
+    this.param = options.param;
+    this.headers = options.headers;
+  }
+}
+
+export function isTesseraError(error: unknown): error is TesseraError {
+  return error instanceof TesseraError;
+}
+
+export function notFound(what: string, id: string, param?: string): TesseraError {
+  return new TesseraError('resource_not_found', `No ${what} with id ${JSON.stringify(id)} exists in this environment.`, param === undefined ? {} : { param });
+}

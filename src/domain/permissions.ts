@@ -1,0 +1,74 @@
+import { OPERATIONS, type Operation } from './operations.js';
+import type { AccountType, CredentialKind, Principal } from './principal.js';
+
+export type PermissionDecision =
+  | { allowed: true }
+  | { allowed: false; reason: string };
+
+const ALLOWED: PermissionDecision = { allowed: true };
+
+/**
+ * May this credential perform the operation at all, on some account it can
+ * reach? Target-specific rules (own keys, tenancy) come later, in
+ * `decideAccountAccess`, because they need the target account.
+ */
+export function decideOperation(principal: Pick<Principal, 'kind' | 'accountType' | 'permissions'>, op: Operation): PermissionDecision {
+  if (op.category === 'operator' && principal.accountType !== 'operator') {
+    return { allowed: false, reason: `${op.name} is reserved for the operator's credentials.` };
+  }
+  switch (principal.kind) {
+    case 'publishable':
+      return op.category === 'public'
+        ? ALLOWED
+        : { allowed: false, reason: `Publishable keys may only call public operations; ${op.name} needs a secret or restricted key on your server.` };
+    case 'restricted':
+    case 'client':
+      return op.category === 'public' || principal.permissions.includes(op.name)
+        ? ALLOWED
+        : { allowed: false, reason: `This key was not created with the ${op.name} permission. Permissions can't be added to an existing key: create a new restricted key that names ${op.name}.` };
+    case 'secret':
+      if (op.category === 'key_management' && principal.accountType === 'merchant') {
+        return {
+          allowed: false,
+          reason: `A secret key can't manage its own account's keys (a leaked key must not mint more). Use the dashboard, the CLI, or a restricted key created with ${op.name}.`,
+        };
+      }
+      return ALLOWED;
+  }
+}
+
+export interface TargetAccount {
+  id: string;
+  type: AccountType;
+  parentId: string | null;
+}
+
+export type AccountAccess = 'allowed' | 'not_found' | 'own_keys_forbidden';
+
+/**
+ * Tenancy: a caller reaches its own account, a partner its sub-merchants,
+ * the operator every account. Anything else must look as if it did not exist.
+ */
+export function decideAccountAccess(principal: Pick<Principal, 'accountId' | 'accountType' | 'kind'>, target: TargetAccount, op: Operation): AccountAccess {
+  const own = target.id === principal.accountId;
+  const reachable = own || principal.accountType === 'operator' || target.parentId === principal.accountId;
+  if (!reachable) return 'not_found';
+  if (own && principal.kind === 'secret' && op.category === 'key_management') return 'own_keys_forbidden';
+  return 'allowed';
+}
+
+/** Permissions a restricted key or client credential may be created with. */
+export function validatePermissionNames(names: readonly string[], accountType: AccountType): { unknown: string[]; forbidden: string[] } {
+  const unknown: string[] = [];
+  const forbidden: string[] = [];
+  for (const name of names) {
+    const op = OPERATIONS.get(name);
+    if (op === undefined) unknown.push(name);
+    else if (op.category === 'operator' && accountType !== 'operator') forbidden.push(name);
+  }
+  return { unknown, forbidden };
+}
+
+export function kindTakesPermissions(kind: CredentialKind): boolean {
+  return kind === 'restricted' || kind === 'client';
+}

@@ -1,0 +1,51 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { TesseraError } from '../domain/errors.js';
+
+export interface PresentedCredential {
+  secret: string;
+  /** Basic auth user: the key's public id. */
+  keyId: string | null;
+}
+
+const MAX_CREDENTIAL_LENGTH = 512;
+
+function malformed(message: string): TesseraError {
+  return new TesseraError('malformed_credential', message, { headers: { 'www-authenticate': 'Bearer realm="tessera", Basic realm="tessera"' } });
+}
+
+function fromAuthorization(value: string): PresentedCredential | TesseraError {
+  const space = value.indexOf(' ');
+  const scheme = space === -1 ? value : value.slice(0, space);
+  const token = space === -1 ? '' : value.slice(space + 1).trim();
+  if (token === '') return malformed('The Authorization header has no credential after its scheme: send "Bearer <key>".');
+  if (token.length > MAX_CREDENTIAL_LENGTH) return malformed('The credential in the Authorization header is far longer than any key.');
+  if (scheme.length === 6 && scheme.toLowerCase() === 'bearer') return { secret: token, keyId: null };
+  if (scheme.length === 5 && scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon === -1) return malformed('Basic credentials must be base64 of "<key id>:<secret>".');
+    const user = decoded.slice(0, colon);
+    return { secret: decoded.slice(colon + 1), keyId: user === '' ? null : user };
+  }
+  return malformed('Unsupported Authorization scheme: use Bearer or Basic.');
+}
+
+/**
+ * The API key of a request, from `Authorization` (Bearer or Basic), then
+ * `X-API-Key`, then the header names the operator configured.
+ */
+export function extractCredential(headers: IncomingHttpHeaders, extraHeaders: readonly string[]): PresentedCredential | TesseraError | null {
+  const authorization = headers.authorization;
+  if (authorization !== undefined && authorization !== '') return fromAuthorization(authorization);
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey !== '') {
+    return apiKey.length > MAX_CREDENTIAL_LENGTH ? malformed('The X-API-Key header is far longer than any key.') : { secret: apiKey.trim(), keyId: null };
+  }
+  for (const name of extraHeaders) {
+    const value = headers[name];
+    if (typeof value === 'string' && value !== '') {
+      return value.length > MAX_CREDENTIAL_LENGTH ? malformed(`The ${name} header is far longer than any key.`) : { secret: value.trim(), keyId: null };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,123 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type onRequestHookHandler, type onResponseHookHandler, type preHandlerHookHandler, type onSendHookHandler } from 'fastify';
+import type { Logger } from 'pino';
+import { getOperation } from '../domain/operations.js';
+import type { IdempotencyService } from '../services/idempotency.js';
+import { authenticationHook, type AuthenticationSettings } from './authentication.js';
+import { clientErrorResponse, registerErrorHandling } from './error-handler.js';
+import { idempotencyHooks } from './idempotency.js';
+import { registerJsonBodyParser } from './json-body.js';
+import { redactSecrets, secretPattern } from './log-redaction.js';
+import { requestIdGenerator } from './request-id.js';
+import { rewriteEnvironmentPrefix } from './request-environment.js';
+import type { App, RouteDeps } from './route-deps.js';
+import { registerRoutes } from './routes/index.js';
+import { validatorCompiler } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The operation a route performs; routes without one need no credential. */
+    operation?: string;
+  }
+}
+
+export interface ServerOptions {
+  logger: Logger;
+  bodyLimitBytes: number;
+  brand: string;
+  publicUrl: string;
+  authentication: AuthenticationSettings;
+  idempotency: IdempotencyService;
+  routes: RouteDeps;
+}
+
+function appendHook<T>(existing: T | T[] | undefined, hook: T): T[] {
+  if (existing === undefined) return [hook];
+  return Array.isArray(existing) ? [...existing, hook] : [existing, hook];
+}
+
+export async function buildServer(options: ServerOptions): Promise<App> {
+  const nextRequestId = requestIdGenerator();
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // One line per request, written by our own onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: nextRequestId,
+    bodyLimit: options.bodyLimitBytes,
+    rewriteUrl: rewriteEnvironmentPrefix,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    clientErrorHandler: (error, socket) => {
+      if (socket.writable) socket.end(clientErrorResponse(nextRequestId()));
+      else socket.destroy(error);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('idempotencyClaim', null);
+  registerJsonBodyParser(app);
+  registerErrorHandling(app);
+
+  const secrets = secretPattern(options.brand);
+  const idempotency = idempotencyHooks(options.idempotency);
+
+  app.addHook('onRequest', function setRequestIdHeader(request, reply, done) {
+    reply.header('request-id', request.id);
+    done();
+  });
+
+  // Per-route hooks, added as routes are declared: a route pays only for what it uses.
+  app.addHook('onRoute', (route) => {
+    const operationName = route.config?.operation;
+    if (operationName !== undefined) {
+      const op = getOperation(operationName);
+      route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, authenticationHook(options.authentication, op));
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (methods.includes('POST')) {
+        route.preHandler = appendHook<preHandlerHookHandler>(route.preHandler as never, idempotency.preHandler as never);
+        route.onSend = appendHook<onSendHookHandler>(route.onSend as never, idempotency.onSend);
+      }
+      route.schema = {
+        ...route.schema,
+        security: [{ bearer: [] }, { basic: [] }, { apiKey: [] }],
+        description: `${route.schema?.description ?? ''}\n\nOperation: \`${op.name}\` (${op.category}).`.trim(),
+      };
+    }
+    const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
+    if (method === 'HEAD') return;
+    const stats = options.routes.metrics.routeStats(method, route.url);
+    const logResponse: onResponseHookHandler = function observe(request, reply, done) {
+      const seconds = reply.elapsedTime / 1000;
+      stats.observe(reply.statusCode, seconds);
+      request.log.info(
+        { method: request.method, url: redactSecrets(request.url, secrets), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, key: request.principal?.credentialId },
+        'request',
+      );
+      done();
+    };
+    route.onResponse = appendHook<onResponseHookHandler>(route.onResponse as never, logResponse);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tessera API', version: '1', description: 'Credentials for payment APIs: keys, request authentication, management.' },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' },
+          basic: { type: 'http', scheme: 'basic', description: 'Key id as user, secret as password.' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  registerRoutes(app, options.routes);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

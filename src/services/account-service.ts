@@ -1,0 +1,93 @@
+import type { Account } from '../domain/account.js';
+import { notFound, TesseraError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import type { Operation } from '../domain/operations.js';
+import { decideAccountAccess } from '../domain/permissions.js';
+import type { AccountType, Principal } from '../domain/principal.js';
+import type { Store } from '../storage/store.js';
+import { auditEvent } from './audit-trail.js';
+import type { ManagementContext } from './management-context.js';
+
+export interface CreateAccountInput {
+  type: 'partner' | 'merchant';
+  name: string;
+  parentId?: string | undefined;
+}
+
+export class AccountService {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * The account in the path, if the caller may reach it for this operation.
+   * Accounts the caller can't reach answer 404, as if they did not exist.
+   */
+  async resolveFor(principal: Principal, accountId: string, op: Operation): Promise<Account> {
+    const account = await this.store.accounts.findById(accountId);
+    if (account === undefined) throw notFound('account', accountId, 'accountId');
+    const access = decideAccountAccess(principal, account, op);
+    if (access === 'not_found') throw notFound('account', accountId, 'accountId');
+    if (access === 'own_keys_forbidden') {
+      throw new TesseraError(
+        'cannot_manage_own_keys',
+        `A secret key can't manage its own account's keys (a leaked key must not mint more). Use the dashboard, the CLI, or a restricted key created with ${op.name}.`,
+      );
+    }
+    return account;
+  }
+
+  /** For the operator's CLI, which may reach every account. */
+  async require(accountId: string): Promise<Account> {
+    const account = await this.store.accounts.findById(accountId);
+    if (account === undefined) throw notFound('account', accountId, 'accountId');
+    return account;
+  }
+
+  async create(creator: { accountId: string; accountType: AccountType } | null, input: CreateAccountInput, ctx: ManagementContext): Promise<Account> {
+    let parentId: string | null = null;
+    if (creator !== null && creator.accountType === 'merchant') {
+      throw new TesseraError('account_type_not_allowed', 'Merchants cannot create accounts. Partners create their sub-merchants; the operator creates partners and merchants.');
+    }
+    if (creator !== null && creator.accountType === 'partner') {
+      if (input.type !== 'merchant') throw new TesseraError('account_type_not_allowed', 'A partner can only create merchant accounts (its sub-merchants).', { param: 'type' });
+      if (input.parentId !== undefined && input.parentId !== creator.accountId) {
+        throw new TesseraError('invalid_field', '`parentId` must be your own account id (or left out): a partner creates sub-merchants under itself.', { param: 'parentId' });
+      }
+      parentId = creator.accountId;
+    } else if (input.parentId !== undefined) {
+      if (input.type !== 'merchant') throw new TesseraError('invalid_field', 'Only merchants have a parent (their partner); leave `parentId` out for a partner.', { param: 'parentId' });
+      const parent = await this.store.accounts.findById(input.parentId);
+      if (parent === undefined || parent.type !== 'partner') {
+        throw new TesseraError('invalid_field', `\`parentId\` must be the id of a partner account; ${input.parentId} is not one.`, { param: 'parentId' });
+      }
+      parentId = parent.id;
+    }
+    const now = this.now();
+    const account: Account = { id: newId('account'), type: input.type, name: input.name, parentId, liveEnabled: false, createdAt: now };
+    await this.store.transaction(async (tx) => {
+      await tx.accounts.insert(account);
+      await tx.audit.append(
+        auditEvent(ctx, { accountId: account.id, environment: ctx.environment ?? 'sandbox', action: 'account.created', targetType: 'account', targetId: account.id, details: { type: account.type, name: account.name, parentId } }, now),
+      );
+    });
+    return account;
+  }
+
+  async listVisibleTo(viewer: { accountId: string; accountType: AccountType } | null): Promise<Account[]> {
+    if (viewer === null) return this.store.accounts.listVisibleTo({ id: '', type: 'operator' });
+    return this.store.accounts.listVisibleTo({ id: viewer.accountId, type: viewer.accountType });
+  }
+
+  /** Go-live (Aurora): the operator opens an account's live environment. */
+  async openLive(account: Account, ctx: ManagementContext): Promise<Account> {
+    if (account.liveEnabled) return account;
+    const now = this.now();
+    await this.store.transaction(async (tx) => {
+      await tx.accounts.setLiveEnabled(account.id, true);
+      await tx.audit.append(auditEvent(ctx, { accountId: account.id, environment: 'live', action: 'account.live_opened', targetType: 'account', targetId: account.id, details: {} }, now));
+    });
+    return { ...account, liveEnabled: true };
+  }
+}

@@ -1,0 +1,203 @@
+import type { Account } from '../domain/account.js';
+import type { AuditEvent } from '../domain/audit-event.js';
+import type { Credential } from '../domain/credential.js';
+import { secretDigest } from '../domain/digest.js';
+import type { Environment } from '../domain/environment.js';
+import { notFound, TesseraError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { generateSecret, secretPrefix, type SecretKind } from '../domain/key-format.js';
+import { listOperations } from '../domain/operations.js';
+import { kindTakesPermissions, validatePermissionNames } from '../domain/permissions.js';
+import type { CredentialKind } from '../domain/principal.js';
+import type { RateLimit } from '../domain/rate-limiter.js';
+import type { Store } from '../storage/store.js';
+import { auditEvent } from './audit-trail.js';
+import type { CredentialChangeListener, ManagementContext } from './management-context.js';
+
+export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
+
+export interface CreateKeyInput {
+  kind: CredentialKind;
+  environment?: Environment | undefined;
+  name?: string | undefined;
+  permissions?: string[] | undefined;
+  expiresAt?: number | null | undefined;
+  rateLimit?: RateLimit | null | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+export interface UpdateKeyInput {
+  enabled?: boolean | undefined;
+  name?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+export interface IssuedKey {
+  credential: Credential;
+  secret: string;
+}
+
+const DEFAULT_NAMES: Record<CredentialKind, string> = {
+  secret: 'Secret key',
+  restricted: 'Restricted key',
+  publishable: 'Publishable key',
+  client: 'Client credentials',
+};
+
+const SECRET_KINDS: Record<CredentialKind, SecretKind> = { secret: 'secret', restricted: 'restricted', publishable: 'publishable', client: 'client' };
+
+/** Creates, changes and deletes keys; each change and its audit event commit in one transaction. */
+export class KeyService {
+  constructor(
+    private readonly store: Store,
+    private readonly brand: string,
+    private readonly listener: CredentialChangeListener,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(account: Account, input: CreateKeyInput, ctx: ManagementContext): Promise<IssuedKey> {
+    const environment = this.resolveEnvironment(input.environment, ctx);
+    if (environment === 'live' && !account.liveEnabled) {
+      throw new TesseraError(
+        'live_environment_closed',
+        `The live environment of account ${account.id} is not open yet. The operator opens it at go-live (tessera accounts open-live ${account.id}); until then, create sandbox keys.`,
+        { param: 'environment' },
+      );
+    }
+    const permissions = this.validatePermissions(input.kind, input.permissions ?? [], account);
+    const now = this.now();
+    if (input.expiresAt != null && input.expiresAt <= now) {
+      throw new TesseraError('invalid_field', '`expiresAt` is in the past: give a future time, or leave it out for a key that does not expire.', { param: 'expiresAt' });
+    }
+    const secret = generateSecret(this.brand, SECRET_KINDS[input.kind], environment);
+    const credential: Credential = {
+      id: newId('key'),
+      accountId: account.id,
+      environment,
+      kind: input.kind,
+      name: input.name ?? DEFAULT_NAMES[input.kind],
+      permissions,
+      prefix: secretPrefix(this.brand, SECRET_KINDS[input.kind], environment),
+      last4: secret.slice(-4),
+      enabled: true,
+      expiresAt: input.expiresAt ?? null,
+      deletedAt: null,
+      rateLimit: input.rateLimit ?? null,
+      metadata: input.metadata ?? {},
+      createdAt: now,
+      updatedAt: now,
+      lastUsedAt: null,
+      lastUsedIp: null,
+    };
+    await this.store.transaction(async (tx) => {
+      await tx.credentials.insert(credential, secretDigest(secret));
+      await tx.audit.append(this.auditEvent('key.created', credential, ctx, now, { kind: credential.kind, name: credential.name, permissions }));
+    });
+    return { credential, secret };
+  }
+
+  async list(account: Account, ctx: ManagementContext, options: { includeDeleted: boolean }): Promise<Credential[]> {
+    return this.store.credentials.list(account.id, ctx.environment, options);
+  }
+
+  async get(account: Account, keyId: string, ctx: ManagementContext): Promise<Credential> {
+    const credential = ctx.environment === null ? await this.store.credentials.findById(keyId) : await this.store.credentials.findInScope(account.id, ctx.environment, keyId);
+    if (credential === undefined || credential.accountId !== account.id) throw notFound('API key', keyId, 'keyId');
+    return credential;
+  }
+
+  async update(account: Account, keyId: string, input: UpdateKeyInput, ctx: ManagementContext): Promise<Credential> {
+    const now = this.now();
+    const updated = await this.store.transaction(async (tx) => {
+      const credential = await this.getLive(tx, account, keyId, ctx);
+      const action = input.enabled === undefined || input.enabled === credential.enabled ? 'key.updated' : input.enabled ? 'key.enabled' : 'key.disabled';
+      await tx.credentials.update(credential.id, { updatedAt: now, enabled: input.enabled, name: input.name, metadata: input.metadata });
+      await tx.credentialChanges.record(credential.id, now);
+      const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+      await tx.audit.append(this.auditEvent(action, credential, ctx, now, { changes }));
+      return { ...credential, ...changes, updatedAt: now } as Credential;
+    });
+    this.listener.credentialChanged(keyId);
+    return updated;
+  }
+
+  async roll(account: Account, keyId: string, graceSeconds: number, ctx: ManagementContext): Promise<IssuedKey & { previousSecretExpiresAt: number }> {
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
+      throw new TesseraError('invalid_field', `\`gracePeriodSeconds\` must be a whole number of seconds from 0 (the old secret dies now) to ${MAX_GRACE_SECONDS} (7 days).`, { param: 'gracePeriodSeconds' });
+    }
+    const now = this.now();
+    const previousSecretExpiresAt = now + graceSeconds * 1000;
+    const result = await this.store.transaction(async (tx) => {
+      const credential = await this.getLive(tx, account, keyId, ctx);
+      const secret = generateSecret(this.brand, SECRET_KINDS[credential.kind], credential.environment);
+      const digest = secretDigest(secret);
+      await tx.credentials.addSecret(credential.id, digest, secret.slice(-4), now);
+      await tx.credentials.expireSecretsExcept(credential.id, digest, previousSecretExpiresAt);
+      await tx.credentials.update(credential.id, { updatedAt: now, last4: secret.slice(-4) });
+      await tx.credentialChanges.record(credential.id, now);
+      await tx.audit.append(this.auditEvent('key.rolled', credential, ctx, now, { gracePeriodSeconds: graceSeconds, previousSecretExpiresAt: new Date(previousSecretExpiresAt).toISOString() }));
+      return { credential: { ...credential, last4: secret.slice(-4), updatedAt: now }, secret, previousSecretExpiresAt };
+    });
+    this.listener.credentialChanged(keyId);
+    return result;
+  }
+
+  async delete(account: Account, keyId: string, ctx: ManagementContext): Promise<Credential> {
+    const now = this.now();
+    const deleted = await this.store.transaction(async (tx) => {
+      const credential = await this.getLive(tx, account, keyId, ctx);
+      await tx.credentials.update(credential.id, { updatedAt: now, deletedAt: now });
+      await tx.credentialChanges.record(credential.id, now);
+      await tx.audit.append(this.auditEvent('key.deleted', credential, ctx, now, {}));
+      return { ...credential, deletedAt: now, updatedAt: now };
+    });
+    this.listener.credentialChanged(keyId);
+    return deleted;
+  }
+
+  private async getLive(tx: Store, account: Account, keyId: string, ctx: ManagementContext): Promise<Credential> {
+    const credential = ctx.environment === null ? await tx.credentials.findById(keyId) : await tx.credentials.findInScope(account.id, ctx.environment, keyId);
+    if (credential === undefined || credential.accountId !== account.id) throw notFound('API key', keyId, 'keyId');
+    if (credential.deletedAt !== null) {
+      throw new TesseraError('key_deleted', `API key ${keyId} was deleted and can't be changed. Create a new key instead.`, { param: 'keyId' });
+    }
+    return credential;
+  }
+
+  private resolveEnvironment(requested: Environment | undefined, ctx: ManagementContext): Environment {
+    if (ctx.environment === null) return requested ?? 'sandbox';
+    if (requested !== undefined && requested !== ctx.environment) {
+      throw new TesseraError(
+        'environment_mismatch',
+        `A ${ctx.environment} credential can only create ${ctx.environment} keys. Use a ${requested} credential to create ${requested} keys.`,
+        { param: 'environment' },
+      );
+    }
+    return ctx.environment;
+  }
+
+  private validatePermissions(kind: CredentialKind, permissions: string[], account: Account): string[] {
+    if (!kindTakesPermissions(kind)) {
+      if (permissions.length > 0) {
+        throw new TesseraError('invalid_field', `\`permissions\` only applies to restricted keys and client credentials; a ${kind} key's permissions are fixed by its kind.`, { param: 'permissions' });
+      }
+      return [];
+    }
+    if (permissions.length === 0) {
+      throw new TesseraError('missing_field', `A ${kind === 'client' ? 'client credential' : 'restricted key'} needs at least one operation in \`permissions\`. GET /v1/operations lists them.`, { param: 'permissions' });
+    }
+    const { unknown, forbidden } = validatePermissionNames(permissions, account.type);
+    if (unknown.length > 0) {
+      const valid = listOperations().map((op) => op.name).join(', ');
+      throw new TesseraError('unknown_operation', `Unknown operation${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in \`permissions\`. Valid operations: ${valid}.`, { param: 'permissions' });
+    }
+    if (forbidden.length > 0) {
+      throw new TesseraError('invalid_field', `${forbidden.join(', ')} can only be granted to the operator's keys.`, { param: 'permissions' });
+    }
+    return [...new Set(permissions)];
+  }
+
+  private auditEvent(action: string, credential: Credential, ctx: ManagementContext, now: number, details: Record<string, unknown>): AuditEvent {
+    return auditEvent(ctx, { accountId: credential.accountId, environment: credential.environment, action, targetType: 'key', targetId: credential.id, details }, now);
+  }
+}

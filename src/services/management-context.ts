@@ -1,0 +1,14 @@
+import type { Actor } from '../domain/principal.js';
+import type { Environment } from '../domain/environment.js';
+
+/** Who is making a management change and in which environment. */
+export interface ManagementContext {
+  actor: Actor;
+  /** The caller's environment; null for the operator's CLI, which names it per command. */
+  environment: Environment | null;
+}
+
+/** Told after a credential change commits, so every cache drops it at once. */
+export interface CredentialChangeListener {
+  credentialChanged(credentialId: string): void;
+}

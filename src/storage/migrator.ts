@@ -1,0 +1,23 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { OpenedDatabase } from './database.js';
+import * as core from './migrations/001-core.js';
+
+/** Migrations in order; each receives the dialect for the few statements that differ. */
+const MIGRATIONS = { '001-core': core };
+
+class StaticMigrations implements MigrationProvider {
+  constructor(private readonly opened: OpenedDatabase) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [name, { up: (db) => m.up(db, this.opened.dialect) }]),
+    );
+  }
+}
+
+export async function migrateToLatest(opened: OpenedDatabase): Promise<string[]> {
+  const migrator = new Migrator({ db: opened.db, provider: new StaticMigrations(opened) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
