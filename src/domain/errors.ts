@@ -41,7 +41,6 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, type: 'rate_limit_error' },
   // 5xx: our fault, never the caller's input
   internal_error: { status: 500, type: 'api_error' },
-  not_ready: { status: 503, type: 'api_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
