@@ -1,5 +1,6 @@
 import { ConfigError } from '../config.js';
 import { isTesseraError } from '../domain/errors.js';
+import { anySecretPattern, redactSecrets } from '../http/log-redaction.js';
 import { accountsCommand } from './commands/accounts.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -38,6 +39,13 @@ export async function main(argv: string[]): Promise<void> {
   const out = new Output(json);
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : COMMANDS[name];
+  // With --json, even an unknown command answers one JSON object: scripts parse stdout.
+  if (command === undefined && json && !argv.includes('--help') && !argv.includes('-h')) {
+    const message = name === undefined || name === '--json' ? 'a command is required' : `unknown command ${name}`;
+    process.stdout.write(`${JSON.stringify({ error: { code: 'usage', message: `${message}; run tessera --help` } })}\n`);
+    process.exitCode = 2;
+    return;
+  }
   if (command === undefined || argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${HELP}\n`);
     process.exitCode = command === undefined && name !== undefined && name !== '--help' && name !== '-h' ? 2 : 0;
@@ -48,7 +56,8 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     const known = isTesseraError(error);
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-    const message = error instanceof Error ? error.message : String(error);
+    // Messages quote arguments: a secret passed where an id belongs is not printed back.
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), anySecretPattern());
     if (json) {
       const code = known ? error.code : usage ? 'usage' : error instanceof ConfigError ? 'configuration' : 'error';
       process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);

@@ -42,9 +42,11 @@ export class SlidingWindowRateLimiter {
     if (estimated + 1 > limit.requests) {
       // Time until the weighted count drops below the limit, at least 1 s.
       const excess = estimated + 1 - limit.requests;
+      // When the current window alone is full, its end is not enough: its count
+      // then weighs in fully and only fades as the next window slides on.
       const waitMs = state.previous > 0 && state.current < limit.requests
         ? (excess / state.previous) * windowMs
-        : windowMs - (now - windowStart);
+        : windowMs - (now - windowStart) + windowMs * (1 - (limit.requests - 1) / state.current);
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
     }
     state.current++;

@@ -1,18 +1,23 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './route-deps.js';
 import { isTesseraError, TesseraError } from '../domain/errors.js';
+import { anySecretPattern, redactSecrets } from './log-redaction.js';
 import { validationError } from './validation.js';
 
 export interface ErrorBody {
   error: { type: string; code: string; message: string; param?: string; request_id: string };
 }
 
+const SECRET_SHAPED = anySecretPattern();
+
 export function errorBody(error: TesseraError, requestId: string): ErrorBody {
   return {
     error: {
       type: error.type,
       code: error.code,
-      message: error.message,
+      // Messages may quote what the caller sent (an id, a path): a secret pasted
+      // there by mistake must not come back, nor reach whatever logs responses.
+      message: redactSecrets(error.message, SECRET_SHAPED),
       ...(error.param !== undefined && { param: error.param }),
       request_id: requestId,
     },
@@ -60,8 +65,19 @@ export function registerErrorHandling(app: App): void {
   });
 }
 
+/** Fastify's own routing failures (a broken %-escape, an over-long path segment), in the envelope. */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // No route ran, so no hook set the request id; and the path is not quoted: it may hold a secret.
+  reply.header('request-id', request.id);
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A segment of the URL path is longer than any id. Check the URL.'
+      : 'The URL path is not valid: each % must start a percent-encoded UTF-8 character (e.g. %20). Check the URL.';
+  sendError(reply, new TesseraError('invalid_request', message, { param: 'path' }));
+}
+
 /** Malformed HTTP never reaches a route: answer it in the same envelope, then close. */
-export function clientErrorResponse(requestId: string): string {
+export function clientErrorResponse(requestId: string, head = false): string {
   const body = JSON.stringify(errorBody(new TesseraError('invalid_header', 'The request is not valid HTTP (bad header or request line).'), requestId));
-  return `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nConnection: close\r\n\r\n${head ? '' : body}`;
 }

@@ -3,6 +3,11 @@ export function secretPattern(brand: string): RegExp {
   return new RegExp(`${brand}_(sk|rk|pk|cc|cs)_(live|sandbox)_[0-9A-Za-z]{8,}`, 'g');
 }
 
+/** Secret-shaped text of any brand, for text that does not know the configured one. */
+export function anySecretPattern(): RegExp {
+  return secretPattern('[a-z][a-z0-9]{1,15}');
+}
+
 export function redactSecrets(text: string, pattern: RegExp): string {
   return text.replace(pattern, (match) => `${match.slice(0, match.indexOf('_', match.indexOf('_', match.indexOf('_') + 1) + 1) + 1)}[redacted]`);
 }

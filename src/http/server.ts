@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { getOperation } from '../domain/operations.js';
 import type { IdempotencyService } from '../services/idempotency.js';
 import { authenticationHook, type AuthenticationSettings } from './authentication.js';
-import { clientErrorResponse, registerErrorHandling } from './error-handler.js';
+import { clientErrorResponse, frameworkErrorHandler, registerErrorHandling } from './error-handler.js';
 import { idempotencyHooks } from './idempotency.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { redactSecrets, secretPattern } from './log-redaction.js';
@@ -49,8 +49,11 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     rewriteUrl: rewriteEnvironmentPrefix,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler,
     clientErrorHandler: (error, socket) => {
-      if (socket.writable) socket.end(clientErrorResponse(nextRequestId()));
+      // A HEAD request's answer has no body, even when the rest of the request is malformed.
+      const head = (error as unknown as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+      if (socket.writable) socket.end(clientErrorResponse(nextRequestId(), head));
       else socket.destroy(error);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();

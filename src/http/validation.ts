@@ -49,6 +49,8 @@ export function validationError(errors: ErrorObject[], part: string): TesseraErr
       if (field === '') {
         return new TesseraError('invalid_request', `The ${where} ${error.message ?? 'is invalid'}${error.keyword === 'type' ? ': send a JSON object' : ''}.`, { param: part });
       }
+      // A rule on the keys of an object (propertyNames), not on a value.
+      if (error.propertyName !== undefined) return new TesseraError('invalid_field', `Keys of \`${field}\` ${describe(error)}.`, { param: field });
       return new TesseraError('invalid_field', `\`${field}\` ${describe(error)}.`, { param: field });
     }
   }

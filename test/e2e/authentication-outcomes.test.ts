@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api } from '../helpers/api.js';
+import { Api, type ApiResponse } from '../helpers/api.js';
 import { createAccount, createKey } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -21,7 +21,7 @@ describe('authentication outcomes', () => {
   });
   afterAll(() => server.close());
 
-  async function expectAuthError(response: Awaited<ReturnType<Api['get']>>, status: number, code: string) {
+  async function expectAuthError(response: ApiResponse, status: number, code: string) {
     expect(response.status, response.text).toBe(status);
     expect(response.body.error.code).toBe(code);
     expect(response.body.error.request_id).toBe(response.headers.get('request-id'));

@@ -28,7 +28,8 @@ export class Api {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(this.baseUrl + path, { method, headers, body });
+    // A Buffer is sent as a plain Uint8Array view: fetch's BodyInit type does not take Buffer.
+    const response = await fetch(this.baseUrl + path, { method, headers, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body) });
     const text = await response.text();
     let parsed: unknown = text;
     try {

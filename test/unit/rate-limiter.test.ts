@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SlidingWindowRateLimiter } from '../../src/domain/rate-limiter.js';
 
@@ -45,6 +46,32 @@ describe('SlidingWindowRateLimiter', () => {
     if (refused.allowed) throw new Error('expected a refusal');
     clock.now += refused.retryAfterSeconds * 1000;
     expect(limiter.hit('key_a', limit).allowed).toBe(true);
+  });
+
+  it('Retry-After is honest whatever the history (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 1, maxLength: 120 }),
+        (requests, windowSeconds, start, gaps) => {
+          const { clock, limiter } = limiterAt(1_000_000_000 + start);
+          const rule = { requests, windowSeconds };
+          for (const gap of gaps) {
+            clock.now += gap;
+            const decision = limiter.hit('key_a', rule);
+            if (decision.allowed) continue;
+            expect(decision.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+            // Never more than two windows: the current one to end, the next to slide past it.
+            expect(decision.retryAfterSeconds).toBeLessThanOrEqual(2 * windowSeconds + 1);
+            clock.now += decision.retryAfterSeconds * 1000;
+            expect(limiter.hit('key_a', rule).allowed).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('weighs the previous window by how much of it still overlaps', () => {

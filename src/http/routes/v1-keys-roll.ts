@@ -18,6 +18,11 @@ export function registerRollKey(app: App, deps: RouteDeps): void {
       body: Type.Optional(RollKeyBody),
       response: { 200: RolledKeyView, ...PROTECTED_ERRORS },
     },
+    // The body is optional (`POST …/roll` alone rolls with no grace period), but
+    // Fastify validates a missing body as `undefined` against the object schema.
+    preValidation: async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {};
+    },
     handler: async (request) => {
       const account = await deps.accounts.resolveFor(principalOf(request), request.params.accountId, op);
       const rolled = await deps.keys.roll(account, request.params.keyId, request.body?.gracePeriodSeconds ?? 0, managementContext(request));

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { ENVIRONMENTS } from '../../domain/environment.js';
 import { TesseraError } from '../../domain/errors.js';
 import { getOperation, OPERATIONS } from '../../domain/operations.js';
+import { principalOf } from '../authentication.js';
 import { extractCredential } from '../credential-extraction.js';
 import type { App, RouteDeps } from '../route-deps.js';
 import { Nullable, PROTECTED_ERRORS, StringEnum } from '../schemas/common.js';
@@ -10,7 +11,7 @@ const VerifyBody = Type.Object(
   {
     credential: Type.String({ minLength: 1, maxLength: 512, description: 'The key your service received, or the whole Authorization header value (Bearer or Basic).' }),
     operation: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The operation it is about to perform; without it only validity is checked.' })),
-    environment: Type.Optional(StringEnum(ENVIRONMENTS, { description: 'The environment of the request your service received.' })),
+    environment: Type.Optional(StringEnum(ENVIRONMENTS, { description: "The environment of the request your service received; defaults to, and must be, your own credential's." })),
     ip: Type.Optional(Type.String({ maxLength: 64, description: "The caller's IP as your service saw it, for last-used records." })),
   },
   { additionalProperties: false },
@@ -47,6 +48,12 @@ export function registerVerifyKey(app: App, deps: RouteDeps): void {
     },
     handler: async (request) => {
       const body = request.body;
+      // Environments are fully isolated: a sandbox service key must not learn
+      // (or touch the last-used record of) a live credential, nor the reverse.
+      const callerEnvironment = principalOf(request).environment;
+      if (body.environment !== undefined && body.environment !== callerEnvironment) {
+        throw new TesseraError('environment_mismatch', `A ${callerEnvironment} credential can only verify ${callerEnvironment} credentials. Call verify with your ${body.environment} key.`, { param: 'environment' });
+      }
       const operation = body.operation === undefined ? anyValidKey : OPERATIONS.get(body.operation);
       if (operation === undefined) {
         throw new TesseraError('unknown_operation', `Unknown operation ${JSON.stringify(body.operation)}. GET /v1/operations lists them.`, { param: 'operation' });
@@ -60,7 +67,7 @@ export function registerVerifyKey(app: App, deps: RouteDeps): void {
       const result = await deps.authenticator.authenticate({
         secret: presented.secret,
         keyId: presented.keyId,
-        environment: body.environment ?? null,
+        environment: callerEnvironment,
         operation,
         ip: body.ip ?? request.ip,
       });

@@ -24,6 +24,8 @@ export const ErrorResponse = Type.Object(
 
 export const Metadata = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), {
   maxProperties: 20,
+  // TypeBox drops the key schema's maxLength (keys become `^.*$`): state it again.
+  propertyNames: { maxLength: 40 },
   description: 'Up to 20 string values of your own (keys at most 40 characters, values at most 500).',
 });
 
