@@ -19,7 +19,7 @@ export async function withCore<T>(out: Output, work: (core: CliCore) => Promise<
   const core: CliCore = {
     ...base,
     changed,
-    ctx: { actor: { type: 'cli', id: `cli:${userInfo().username}`, credentialId: null, ip: null, requestId: null }, environment: null },
+    ctx: { actor: { type: 'cli', id: `cli:${userInfo().username}`, credentialId: null, ip: null, requestId: null }, environment: null, principal: null },
   };
   try {
     const boot = await ensureOperator(core.store, core.keys, core.now);

@@ -3,7 +3,7 @@ import type { AccountType, CredentialKind, Principal } from './principal.js';
 
 export type PermissionDecision =
   | { allowed: true }
-  | { allowed: false; reason: string };
+  | { allowed: false; code: 'permission_denied' | 'cannot_manage_own_keys'; reason: string };
 
 const ALLOWED: PermissionDecision = { allowed: true };
 
@@ -14,22 +14,23 @@ const ALLOWED: PermissionDecision = { allowed: true };
  */
 export function decideOperation(principal: Pick<Principal, 'kind' | 'accountType' | 'permissions'>, op: Operation): PermissionDecision {
   if (op.category === 'operator' && principal.accountType !== 'operator') {
-    return { allowed: false, reason: `${op.name} is reserved for the operator's credentials.` };
+    return { allowed: false, code: 'permission_denied', reason: `${op.name} is reserved for the operator's credentials.` };
   }
   switch (principal.kind) {
     case 'publishable':
       return op.category === 'public'
         ? ALLOWED
-        : { allowed: false, reason: `Publishable keys may only call public operations; ${op.name} needs a secret or restricted key on your server.` };
+        : { allowed: false, code: 'permission_denied', reason: `Publishable keys may only call public operations; ${op.name} needs a secret or restricted key on your server.` };
     case 'restricted':
     case 'client':
       return op.category === 'public' || principal.permissions.includes(op.name)
         ? ALLOWED
-        : { allowed: false, reason: `This key was not created with the ${op.name} permission. Permissions can't be added to an existing key: create a new restricted key that names ${op.name}.` };
+        : { allowed: false, code: 'permission_denied', reason: `This key was not created with the ${op.name} permission. Permissions can't be added to an existing key: create a new restricted key that names ${op.name}.` };
     case 'secret':
       if (op.category === 'key_management' && principal.accountType === 'merchant') {
         return {
           allowed: false,
+          code: 'cannot_manage_own_keys',
           reason: `A secret key can't manage its own account's keys (a leaked key must not mint more). Use the dashboard, the CLI, or a restricted key created with ${op.name}.`,
         };
       }
@@ -67,6 +68,24 @@ export function validatePermissionNames(names: readonly string[], accountType: A
     else if (op.category === 'operator' && accountType !== 'operator') forbidden.push(name);
   }
   return { unknown, forbidden };
+}
+
+/**
+ * No escalation through key management: a restricted key (or client
+ * credential) that may manage keys can only issue, or roll and so obtain,
+ * keys that can do no more than itself. Secret keys reaching this point act on
+ * accounts below them (partner, operator) and are not limited.
+ */
+export function decideIssuance(caller: Pick<Principal, 'kind' | 'permissions'>, target: { kind: CredentialKind; permissions: readonly string[] }): PermissionDecision {
+  if (caller.kind === 'secret' || target.kind === 'publishable') return ALLOWED;
+  if (target.kind === 'secret') {
+    return { allowed: false, code: 'permission_denied', reason: 'A restricted key can only issue or roll keys with no more permissions than its own: not secret keys. Use a secret key of the partner or operator, the CLI, or the dashboard.' };
+  }
+  const extra = target.permissions.filter((p) => !caller.permissions.includes(p));
+  if (extra.length > 0) {
+    return { allowed: false, code: 'permission_denied', reason: `A restricted key can only issue or roll keys with no more permissions than its own; this one lacks ${extra.join(', ')}.` };
+  }
+  return ALLOWED;
 }
 
 export function kindTakesPermissions(kind: CredentialKind): boolean {

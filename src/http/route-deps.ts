@@ -27,5 +27,6 @@ export function managementContext(request: FastifyRequest): ManagementContext {
   return {
     actor: { type: 'credential', id: principal.credentialId, credentialId: principal.credentialId, ip: request.ip, requestId: request.id },
     environment: principal.environment,
+    principal,
   };
 }

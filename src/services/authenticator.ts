@@ -142,7 +142,7 @@ export class Authenticator {
       return this.fail(unauthorized('credential_rolled', `This secret of API key ${credential.id} was replaced by a roll and its grace period ended. Use the new secret.`), credential.id);
     }
     const decision = decideOperation(entry.principal, request.operation);
-    if (!decision.allowed) return this.fail(new TesseraError('permission_denied', decision.reason), credential.id);
+    if (!decision.allowed) return this.fail(new TesseraError(decision.code, decision.reason), credential.id);
     if (credential.rateLimit !== null) {
       const rate = this.rateLimiter.hit(credential.id, credential.rateLimit);
       if (!rate.allowed) {

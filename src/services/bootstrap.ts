@@ -14,6 +14,7 @@ export interface BootstrapResult {
 const SYSTEM: ManagementContext = {
   actor: { type: 'system', id: 'bootstrap', credentialId: null, ip: null, requestId: null },
   environment: null,
+  principal: null,
 };
 
 /** On an empty database: the operator account, live open, and one secret key per environment. */

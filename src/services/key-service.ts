@@ -7,7 +7,7 @@ import { notFound, TesseraError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { generateSecret, secretPrefix, type SecretKind } from '../domain/key-format.js';
 import { listOperations } from '../domain/operations.js';
-import { kindTakesPermissions, validatePermissionNames } from '../domain/permissions.js';
+import { decideIssuance, kindTakesPermissions, validatePermissionNames } from '../domain/permissions.js';
 import type { CredentialKind } from '../domain/principal.js';
 import type { RateLimit } from '../domain/rate-limiter.js';
 import type { Store } from '../storage/store.js';
@@ -65,6 +65,7 @@ export class KeyService {
       );
     }
     const permissions = this.validatePermissions(input.kind, input.permissions ?? [], account);
+    this.refuseEscalation(ctx, { kind: input.kind, permissions });
     const now = this.now();
     if (input.expiresAt != null && input.expiresAt <= now) {
       throw new TesseraError('invalid_field', '`expiresAt` is in the past: give a future time, or leave it out for a key that does not expire.', { param: 'expiresAt' });
@@ -108,12 +109,13 @@ export class KeyService {
 
   async update(account: Account, keyId: string, input: UpdateKeyInput, ctx: ManagementContext): Promise<Credential> {
     const now = this.now();
+    const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    if (Object.keys(changes).length === 0) return this.get(account, keyId, ctx);
     const updated = await this.store.transaction(async (tx) => {
       const credential = await this.getLive(tx, account, keyId, ctx);
       const action = input.enabled === undefined || input.enabled === credential.enabled ? 'key.updated' : input.enabled ? 'key.enabled' : 'key.disabled';
       await tx.credentials.update(credential.id, { updatedAt: now, enabled: input.enabled, name: input.name, metadata: input.metadata });
       await tx.credentialChanges.record(credential.id, now);
-      const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
       await tx.audit.append(this.auditEvent(action, credential, ctx, now, { changes }));
       return { ...credential, ...changes, updatedAt: now } as Credential;
     });
@@ -129,6 +131,7 @@ export class KeyService {
     const previousSecretExpiresAt = now + graceSeconds * 1000;
     const result = await this.store.transaction(async (tx) => {
       const credential = await this.getLive(tx, account, keyId, ctx);
+      this.refuseEscalation(ctx, credential);
       const secret = generateSecret(this.brand, SECRET_KINDS[credential.kind], credential.environment);
       const digest = secretDigest(secret);
       await tx.credentials.addSecret(credential.id, digest, secret.slice(-4), now);
@@ -162,6 +165,12 @@ export class KeyService {
       throw new TesseraError('key_deleted', `API key ${keyId} was deleted and can't be changed. Create a new key instead.`, { param: 'keyId' });
     }
     return credential;
+  }
+
+  private refuseEscalation(ctx: ManagementContext, target: { kind: CredentialKind; permissions: readonly string[] }): void {
+    if (ctx.principal === null) return;
+    const decision = decideIssuance(ctx.principal, target);
+    if (!decision.allowed) throw new TesseraError(decision.code, decision.reason);
   }
 
   private resolveEnvironment(requested: Environment | undefined, ctx: ManagementContext): Environment {

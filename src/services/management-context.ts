@@ -1,4 +1,4 @@
-import type { Actor } from '../domain/principal.js';
+import type { Actor, Principal } from '../domain/principal.js';
 import type { Environment } from '../domain/environment.js';
 
 /** Who is making a management change and in which environment. */
@@ -6,6 +6,8 @@ export interface ManagementContext {
   actor: Actor;
   /** The caller's environment; null for the operator's CLI, which names it per command. */
   environment: Environment | null;
+  /** The calling credential; null for the operator's CLI and the system, which are not limited. */
+  principal: Principal | null;
 }
 
 /** Told after a credential change commits, so every cache drops it at once. */

@@ -120,12 +120,12 @@ describe('tenancy', () => {
     });
   });
 
-  it("a merchant's own secret key can't manage its own keys (403 permission_denied) or create accounts", async () => {
+  it("a merchant's own secret key can't manage its own keys (403 cannot_manage_own_keys) or create accounts", async () => {
     const own = await createKey(api, op, subMerchantId, { kind: 'secret' });
     const calls = managementCalls(subMerchantId, own.id, own.secret).filter(([call]) => call !== 'GET account');
     for (const [call, send] of calls) {
       const response = await send();
-      expectError(response, 403, 'permission_denied');
+      expectError(response, 403, 'cannot_manage_own_keys');
       expect(response.body.error.message, call).toMatch(/can't manage its own account's keys/);
       expect(response.body.error.message, call).toMatch(/restricted key/);
     }
@@ -161,6 +161,26 @@ describe('tenancy', () => {
       expectError(await send(), 404, 'resource_not_found', 'accountId');
     }
     expectError(await api.get(`/v1/accounts/${partnerId}/keys`, { key: m }), 404, 'resource_not_found', 'accountId');
+  });
+
+  it('a restricted key that manages keys cannot issue or roll its way to more than it has', async () => {
+    const manager = await createKey(api, op, subMerchantId, { kind: 'restricted', permissions: ALL_KEY_OPERATIONS, name: 'narrow manager' });
+    const base = `/v1/accounts/${subMerchantId}`;
+    const m = manager.secret;
+    const before = (await api.get(`${base}/keys`, { key: op })).body.data.length;
+    const secret = await api.post(`${base}/keys`, { kind: 'secret' }, { key: m });
+    expectError(secret, 403, 'permission_denied');
+    expect(secret.body.error.message).toMatch(/no more permissions than its own/);
+    const wider = await api.post(`${base}/keys`, { kind: 'restricted', permissions: ['accounts.read'] }, { key: m });
+    expectError(wider, 403, 'permission_denied');
+    expect(wider.body.error.message).toContain('accounts.read');
+    expect((await api.get(`${base}/keys`, { key: op })).body.data.length).toBe(before);
+    const narrower = await api.post(`${base}/keys`, { kind: 'restricted', permissions: ['keys.read'] }, { key: m });
+    expect(narrower.status, narrower.text).toBe(201);
+    // Rolling a stronger key would hand its new secret to the weaker one.
+    const strong = await createKey(api, op, subMerchantId, { kind: 'secret', name: 'strong' });
+    expectError(await api.post(`${base}/keys/${strong.id}/roll`, {}, { key: m }), 403, 'permission_denied');
+    expect((await api.get(`${base}/keys/${strong.id}`, { key: op })).body.last4).toBe(strong.secret.slice(-4));
   });
 
   it('a restricted key may do only the operations it names', async () => {

@@ -13,7 +13,7 @@ export const SECRET_FORMAT = /^tsr_(sk|rk|pk|cc)_(sandbox|live)_[0-9A-Za-z]{39}$
 
 export const KIND_CODES = { secret: 'sk', restricted: 'rk', publishable: 'pk', client: 'cc' } as const;
 
-const CLI: ManagementContext = { actor: { type: 'cli', id: 'cli:test', credentialId: null, ip: null, requestId: null }, environment: null };
+const CLI: ManagementContext = { actor: { type: 'cli', id: 'cli:test', credentialId: null, ip: null, requestId: null }, environment: null, principal: null };
 
 /**
  * A key of the operator account itself. The operator's secret keys may not

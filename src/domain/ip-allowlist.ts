@@ -1,0 +1,115 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * CIDR allowlists, IPv4 and IPv6. Addresses are compared as numbers: IPv4 as
+ * one 32-bit integer, IPv6 as four; an IPv4-mapped IPv6 address
+ * (::ffff:192.0.2.1, what a dual-stack socket reports) matches IPv4 ranges.
+ */
+export interface ParsedCidr {
+  v4: boolean;
+  /** Network words: one for IPv4, four for IPv6, already masked. */
+  words: number[];
+  masks: number[];
+  text: string;
+}
+
+export class InvalidCidrError extends Error {}
+
+function parseIPv4(text: string): number | null {
+  if (!isIPv4(text)) return null;
+  const parts = text.split('.');
+  return ((Number(parts[0]) << 24) | (Number(parts[1]) << 16) | (Number(parts[2]) << 8) | Number(parts[3])) >>> 0;
+}
+
+function parseIPv6(text: string): number[] | null {
+  if (!isIPv6(text)) return null;
+  let head = text;
+  let tailV4: number | null = null;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    tailV4 = parseIPv4(text.slice(lastColon + 1));
+    if (tailV4 === null) return null;
+    head = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = head.split('::');
+  const left = halves[0] === '' ? [] : halves[0]!.split(':');
+  const right = halves.length > 1 && halves[1] !== '' ? halves[1]!.split(':') : [];
+  const fill = 8 - left.length - right.length;
+  const groups = [...left, ...new Array<string>(halves.length > 1 ? fill : 0).fill('0'), ...right].map((g) => parseInt(g, 16));
+  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) return null;
+  const words = [0, 1, 2, 3].map((i) => ((groups[2 * i]! << 16) | groups[2 * i + 1]!) >>> 0);
+  if (tailV4 !== null) words[3] = tailV4;
+  return words;
+}
+
+/** An address as words to compare: IPv4 (and IPv4-mapped IPv6) as one word. */
+export function addressWords(address: string): { v4: boolean; words: number[] } | null {
+  const v4 = parseIPv4(address);
+  if (v4 !== null) return { v4: true, words: [v4] };
+  const zone = address.indexOf('%');
+  const v6 = parseIPv6(zone === -1 ? address : address.slice(0, zone));
+  if (v6 === null) return null;
+  if (v6[0] === 0 && v6[1] === 0 && v6[2] === 0xffff) return { v4: true, words: [v6[3]!] };
+  return { v4: false, words: v6 };
+}
+
+function maskWords(prefix: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => {
+    const bits = Math.max(0, Math.min(32, prefix - 32 * i));
+    return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  });
+}
+
+export function parseCidr(text: string): ParsedCidr {
+  const trimmed = text.trim();
+  const slash = trimmed.indexOf('/');
+  const addressText = slash === -1 ? trimmed : trimmed.slice(0, slash);
+  const address = addressWords(addressText);
+  if (address === null) throw new InvalidCidrError(`"${text}" is not an IPv4 or IPv6 address or CIDR range`);
+  const max = address.v4 ? 32 : 128;
+  // An IPv4-mapped IPv6 range is written with a /96+ prefix; count it in IPv4 bits.
+  const mapped = address.v4 && addressText.includes(':');
+  let prefix = max;
+  if (slash !== -1) {
+    const prefixText = trimmed.slice(slash + 1);
+    prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+    if (mapped) prefix -= 96;
+    if (!(prefix >= 0 && prefix <= max)) throw new InvalidCidrError(`"${text}" has an invalid prefix length: use 0-${mapped ? 128 : max}`);
+  }
+  const masks = maskWords(prefix, address.words.length);
+  return { v4: address.v4, words: address.words.map((w, i) => (w & masks[i]!) >>> 0), masks, text: trimmed };
+}
+
+export class IpAllowlist {
+  private readonly v4Networks: Uint32Array;
+  private readonly v4Masks: Uint32Array;
+  private readonly v6: ParsedCidr[];
+
+  constructor(readonly cidrs: readonly ParsedCidr[]) {
+    const v4 = cidrs.filter((c) => c.v4);
+    this.v4Networks = Uint32Array.from(v4.map((c) => c.words[0]!));
+    this.v4Masks = Uint32Array.from(v4.map((c) => c.masks[0]!));
+    this.v6 = cidrs.filter((c) => !c.v4);
+  }
+
+  static parse(texts: readonly string[]): IpAllowlist {
+    return new IpAllowlist(texts.map(parseCidr));
+  }
+
+  get isEmpty(): boolean {
+    return this.cidrs.length === 0;
+  }
+
+  /** Empty allows everyone; an unparseable address is allowed by nothing. */
+  allows(address: string): boolean {
+    if (this.cidrs.length === 0) return true;
+    const parsed = addressWords(address);
+    if (parsed === null) return false;
+    if (parsed.v4) {
+      const a = parsed.words[0]!;
+      for (let i = 0; i < this.v4Networks.length; i++) if (((a & this.v4Masks[i]!) >>> 0) === this.v4Networks[i]) return true;
+      return false;
+    }
+    return this.v6.some((c) => c.words.every((w, i) => ((parsed.words[i]! & c.masks[i]!) >>> 0) === w));
+  }
+}

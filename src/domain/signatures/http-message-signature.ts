@@ -1,0 +1,161 @@
+import { createHmac, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { checkContentDigest } from './content-digest.js';
+import { failure, type SignatureFailure, type SignedMessage, type VerificationKey } from './signed-message.js';
+import { parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError, type InnerList } from './structured-fields.js';
+
+/** Remembers signatures seen inside the tolerance window; answers true for a repeat. */
+export interface ReplayGuard {
+  seenBefore(signature: string, forgetAfter: number): boolean;
+}
+
+export interface VerifyOptions {
+  /** Seconds since the epoch. */
+  now: number;
+  toleranceSeconds: number;
+  replay: ReplayGuard;
+}
+
+const DEFAULT_PORTS: Record<string, string> = { http: ':80', https: ':443' };
+
+function targetUri(m: SignedMessage): string {
+  return `${m.scheme}://${m.authority}${m.path}${m.query === null ? '' : `?${m.query}`}`;
+}
+
+/** The value of one covered component (RFC 9421 §2), or undefined when the request lacks it. */
+function componentValue(name: string, m: SignedMessage): string | undefined {
+  switch (name) {
+    case '@method':
+      return m.method;
+    case '@target-uri':
+      return targetUri(m);
+    case '@authority':
+      return m.authority.endsWith(DEFAULT_PORTS[m.scheme]!) ? m.authority.slice(0, -DEFAULT_PORTS[m.scheme]!.length) : m.authority;
+    case '@scheme':
+      return m.scheme;
+    case '@request-target':
+      return `${m.path}${m.query === null ? '' : `?${m.query}`}`;
+    case '@path':
+      return m.path === '' ? '/' : m.path;
+    case '@query':
+      return `?${m.query ?? ''}`;
+    default: {
+      const value = m.header(name);
+      return value === undefined ? undefined : value.trim();
+    }
+  }
+}
+
+const SUPPORTED_DERIVED = new Set(['@method', '@target-uri', '@authority', '@scheme', '@request-target', '@path', '@query']);
+
+/** The first requirement the covered components miss, or null: method, target, and the body through Content-Digest. */
+function missingRequiredComponent(covered: readonly string[], m: SignedMessage): string | null {
+  const has = (c: string) => covered.includes(c);
+  if (!has('@method')) return '@method';
+  if (!has('@target-uri')) {
+    if (!has('@authority')) return '@target-uri (or @authority, @path and @query)';
+    if (!has('@path') && !has('@request-target')) return '@path';
+    if (m.query !== null && !has('@query') && !has('@request-target')) return '@query';
+  }
+  if (m.body !== null && m.body.length > 0 && !has('content-digest')) return 'content-digest';
+  return null;
+}
+
+function selectSignature(inputs: Map<string, InnerList>, keyId: string): { label: string; input: InnerList } | SignatureFailure {
+  const keyIds: string[] = [];
+  for (const [label, input] of inputs) {
+    const kid = input.params.get('keyid');
+    if (kid === keyId) return { label, input };
+    if (typeof kid === 'string') keyIds.push(kid);
+  }
+  return failure(
+    'signature_unknown_keyid',
+    keyIds.length === 0
+      ? `Signature-Input names no keyid: sign with keyid="${keyId}", the id of the key you authenticate with.`
+      : `No signature in this request has keyid="${keyId}" (found ${keyIds.map((k) => JSON.stringify(k)).join(', ')}): the keyid must be the id of the key you authenticate with.`,
+  );
+}
+
+function checkCryptography(base: string, signature: Buffer, key: VerificationKey): boolean {
+  if (key.algorithm === 'hmac-sha256') {
+    const expected = createHmac('sha256', key.hmacKey!).update(base).digest();
+    return expected.length === signature.length && timingSafeEqual(expected, signature);
+  }
+  return signature.length === 64 && verifySignature(null, Buffer.from(base), key.publicKey!, signature);
+}
+
+/**
+ * Verifies an RFC 9421 HTTP message signature made with `key`, as a chain of
+ * steps each answering its own failure code:
+ * https://www.rfc-editor.org/rfc/rfc9421#section-3.2
+ */
+export function verifyHttpMessageSignature(m: SignedMessage, key: VerificationKey, options: VerifyOptions): SignatureFailure | null {
+  const inputHeader = m.header('signature-input');
+  const signatureHeader = m.header('signature');
+  if (inputHeader === undefined || signatureHeader === undefined) {
+    return failure('signature_missing', `This key requires signed requests: send Signature-Input and Signature (RFC 9421, ${key.algorithm}, keyid="${key.keyId}").`);
+  }
+  let inputs: Map<string, InnerList>;
+  let signatures: Map<string, Buffer>;
+  try {
+    inputs = parseSignatureInput(inputHeader);
+    signatures = parseByteSequenceDictionary(signatureHeader);
+  } catch (error) {
+    if (!(error instanceof StructuredFieldError)) throw error;
+    return failure('signature_malformed', `Signature-Input or Signature is not a valid structured field (${error.message}).`);
+  }
+  const selected = selectSignature(inputs, key.keyId);
+  if ('code' in selected) return selected;
+  const { label, input } = selected;
+  const signature = signatures.get(label);
+  if (signature === undefined) return failure('signature_malformed', `Signature-Input has label ${label} but Signature has no value for it.`);
+  if (input.itemHasParams) return failure('signature_malformed', 'Component parameters (;sf, ;key, ;bs, ;req, ;name) are not supported: cover plain components.');
+
+  const alg = input.params.get('alg');
+  if (alg !== undefined && alg !== key.algorithm) {
+    return failure('signature_invalid', `alg="${String(alg)}" does not match this key, which signs with ${key.algorithm}.`);
+  }
+
+  const created = input.params.get('created');
+  if (typeof created !== 'number') return failure('signature_created_out_of_window', 'Signature-Input has no created parameter: add created=<unix seconds>.');
+  if (Math.abs(options.now - created) > options.toleranceSeconds) {
+    return failure(
+      'signature_created_out_of_window',
+      `created=${created} is ${created < options.now ? 'older' : 'later'} than the ±${options.toleranceSeconds} s window around the server's time (${options.now}). Sign each request when you send it, with a synchronised clock.`,
+    );
+  }
+  const expires = input.params.get('expires');
+  if (typeof expires === 'number' && expires < options.now) {
+    return failure('signature_created_out_of_window', `The signature expired at ${expires} (server time ${options.now}).`);
+  }
+
+  const missing = missingRequiredComponent(input.items, m);
+  if (missing !== null) return failure('signature_missing_component', `The signature must cover ${missing}.`);
+
+  if (input.items.includes('content-digest')) {
+    const digestHeader = m.header('content-digest');
+    if (digestHeader === undefined) return failure('signature_missing_component', 'The signature covers content-digest but the request has no Content-Digest header.');
+    const digest = checkContentDigest(digestHeader, m.body ?? Buffer.alloc(0));
+    if (digest !== 'ok') {
+      const why = digest === 'mismatch' ? 'does not match the body received' : digest === 'unsupported' ? 'has no sha-256 or sha-512 digest' : 'is not a valid structured field';
+      return failure('signature_content_digest_mismatch', `Content-Digest ${why}. Send sha-256=:<base64 SHA-256 of the exact body bytes>:.`);
+    }
+  }
+
+  const lines: string[] = [];
+  for (const name of input.items) {
+    if (name.startsWith('@') && !SUPPORTED_DERIVED.has(name)) return failure('signature_malformed', `The derived component ${name} is not supported.`);
+    const value = componentValue(name, m);
+    if (value === undefined) return failure('signature_missing_component', `The signature covers ${name} but the request has no such header.`);
+    lines.push(`"${name}": ${value}`);
+  }
+  lines.push(`"@signature-params": ${input.raw}`);
+
+  if (!checkCryptography(lines.join('\n'), signature, key)) {
+    return failure('signature_invalid', 'The signature does not verify: the method, URL, covered headers or body differ from what was signed, or the wrong key was used.');
+  }
+  // Only a verified signature is remembered, so forgeries can't fill the cache.
+  if (options.replay.seenBefore(signature.toString('base64'), created + options.toleranceSeconds)) {
+    return failure('signature_replayed', 'This exact signature was already used. Sign every request anew (a new created time gives a new signature).');
+  }
+  return null;
+}

@@ -1,0 +1,22 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { failure, type SignatureFailure } from './signed-message.js';
+
+/**
+ * OneKey's `Payload-Signature`: hex HMAC-SHA256 of the raw UTF-8 body with the
+ * signing secret. It covers neither method, path nor time, so a captured
+ * request can be replayed: kept only for compatibility, chosen per key.
+ */
+export function verifyPayloadSignature(header: string | undefined, body: Buffer | null, hmacKey: Buffer): SignatureFailure | null {
+  if (header === undefined || header === '') {
+    return failure('signature_missing', 'This key requires signed requests: send Payload-Signature, the hex HMAC-SHA256 of the raw body with your signing secret.');
+  }
+  if (!/^[0-9a-fA-F]{64}$/.test(header.trim())) {
+    return failure('signature_malformed', 'Payload-Signature must be 64 hex characters (HMAC-SHA256 of the raw body).');
+  }
+  const expected = createHmac('sha256', hmacKey).update(body ?? Buffer.alloc(0)).digest();
+  const given = Buffer.from(header.trim(), 'hex');
+  if (!timingSafeEqual(expected, given)) {
+    return failure('signature_invalid', 'Payload-Signature does not match the body. Sign the exact bytes you send, encoded as UTF-8, with your signing secret.');
+  }
+  return null;
+}
