@@ -14,7 +14,7 @@ import { AuditLogService } from './services/audit-log.js';
 import { Authenticator } from './services/authenticator.js';
 import { ensureOperator, type BootstrapResult } from './services/bootstrap.js';
 import { ChangeWatcher } from './services/change-watcher.js';
-import { startControlSocket } from './services/control-socket.js';
+import { nudgeServers, startControlSocket } from './services/control-socket.js';
 import { IdempotencyService } from './services/idempotency.js';
 import { KeyService } from './services/key-service.js';
 import { UsageRecorder } from './services/usage-recorder.js';
@@ -50,7 +50,7 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export async function openCore(options: TesseraOptions & { onCredentialChanged: (id: string) => void; createMasterKey: boolean }): Promise<Core> {
+export async function openCore(options: TesseraOptions & { onCredentialChanged: (id: string) => void | Promise<void>; createMasterKey: boolean }): Promise<Core> {
   const { config } = options;
   const now = options.now ?? Date.now;
   const logger = createLogger(config, options.logStream);
@@ -91,7 +91,14 @@ export interface Tessera {
 
 export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   let authenticator: Authenticator | null = null;
-  const core = await openCore({ ...options, createMasterKey: true, onCredentialChanged: (id) => authenticator?.invalidate(id) });
+  let control: Awaited<ReturnType<typeof startControlSocket>> = null;
+  // Drop the credential here, then have every other server on this data folder
+  // re-read the change feed before the management call answers.
+  const onCredentialChanged = async (id: string) => {
+    authenticator?.invalidate(id);
+    await nudgeServers(options.config.dataDir, { exclude: control?.path });
+  };
+  const core = await openCore({ ...options, createMasterKey: true, onCredentialChanged });
   const { config, store, logger, now } = core;
   const usage = new UsageRecorder((samples) => store.transaction((tx) => tx.credentials.recordUsage(samples)));
   authenticator = new Authenticator(
@@ -106,7 +113,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const bootstrap = await ensureOperator(store, core.keys, now);
   const watcher = new ChangeWatcher(core.opened, store.credentialChanges, (id) => auth.invalidate(id), (error) => logger.warn({ err: error }, 'credential change feed'));
   const idempotency = new IdempotencyService(store, core.keyring, config.idempotencyTtlHours * 3600_000, now);
-  const metrics = new Metrics(auth.outcomes);
+  const metrics = new Metrics(() => auth.outcomeCounts());
   const server = await buildServer({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -132,7 +139,6 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     },
   });
 
-  let control: Awaited<ReturnType<typeof startControlSocket>> = null;
   let housekeeping: NodeJS.Timeout | null = null;
   return {
     core,

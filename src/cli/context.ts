@@ -15,7 +15,9 @@ export interface CliCore extends Core {
 /** Opens storage as the operator's CLI; the callback's changes are in force everywhere when it returns. */
 export async function withCore<T>(out: Output, work: (core: CliCore) => Promise<T>): Promise<T> {
   const changed = new Set<string>();
-  const base = await openCore({ config: loadConfig(), createMasterKey: true, onCredentialChanged: (id) => changed.add(id) });
+  const base = await openCore({ config: loadConfig(), createMasterKey: true, onCredentialChanged: (id) => {
+    changed.add(id);
+  } });
   const core: CliCore = {
     ...base,
     changed,

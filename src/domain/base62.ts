@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 
 export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-const BASE62_CHAR = /^[0-9A-Za-z]*$/;
-
-export function isBase62(text: string): boolean {
-  return BASE62_CHAR.test(text);
+/** The value of a base62 character code, or -1 for any other character. */
+export function base62Value(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 90) return code - 55;
+  if (code >= 97 && code <= 122) return code - 61;
+  return -1;
 }
 
 /** Bits of entropy carried by `length` uniformly random base62 characters. */

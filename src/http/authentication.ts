@@ -28,6 +28,15 @@ export function principalOf(request: FastifyRequest): Principal {
   return principal;
 }
 
+function finish(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void, result: AuthResult): void {
+  if (result.ok) {
+    request.principal = result.principal;
+    done();
+  } else {
+    sendError(reply, result.error);
+  }
+}
+
 /**
  * onRequest hook for a route performing `op`: runs before the body is read,
  * so an unauthenticated caller can't make the server parse a large body.
@@ -47,16 +56,8 @@ export function authenticationHook(settings: AuthenticationSettings, op: Operati
       sendError(reply, presented);
       return;
     }
-    const finish = (result: AuthResult): void => {
-      if (result.ok) {
-        request.principal = result.principal;
-        done();
-      } else {
-        sendError(reply as FastifyReply, result.error);
-      }
-    };
     const result = authenticator.authenticate({ secret: presented.secret, keyId: presented.keyId, environment: environmentOf(request.raw), operation: op, ip: request.ip });
-    if (result instanceof Promise) result.then(finish, done);
-    else finish(result);
+    if (result instanceof Promise) result.then((settled) => finish(request, reply, done, settled), done);
+    else finish(request, reply, done, result);
   };
 }

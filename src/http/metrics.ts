@@ -1,5 +1,4 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { OutcomeCounts } from '../services/authenticator.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -39,7 +38,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly routes: RouteStats[] = [];
 
-  constructor(private readonly authOutcomes: OutcomeCounts) {
+  constructor(private readonly authOutcomes: () => ReadonlyMap<string, number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tessera_' });
   }
 
@@ -71,7 +70,7 @@ export class Metrics {
       lines.push(`tessera_http_request_duration_seconds_count{${labels}} ${r.count}`);
     }
     lines.push('# HELP tessera_auth_outcomes_total Authentication outcomes by reason (ok or an error code).', '# TYPE tessera_auth_outcomes_total counter');
-    for (const [outcome, n] of this.authOutcomes) lines.push(`tessera_auth_outcomes_total{outcome="${escapeLabel(outcome)}"} ${n}`);
+    for (const [outcome, n] of this.authOutcomes()) lines.push(`tessera_auth_outcomes_total{outcome="${escapeLabel(outcome)}"} ${n}`);
     return `${lines.join('\n')}\n${await this.registry.metrics()}`;
   }
 

@@ -13,6 +13,8 @@ import type { UsageRecorder } from './usage-recorder.js';
 
 export interface AuthEntry extends AuthRecord {
   principal: Principal;
+  /** The success answer for this credential, built once: the hot path allocates nothing. */
+  success: AuthResult & { ok: true };
 }
 
 export interface AuthRequest {
@@ -28,9 +30,6 @@ export interface AuthRequest {
 export type AuthResult =
   | { ok: true; principal: Principal; entry: AuthEntry }
   | { ok: false; error: TesseraError; credentialId: string | null };
-
-/** Counts of every authentication outcome, by code, for /metrics. */
-export type OutcomeCounts = Map<string, number>;
 
 const BEARER_CHALLENGE = 'Bearer realm="tessera"';
 
@@ -58,7 +57,9 @@ function toPrincipal(record: AuthRecord): Principal {
  */
 export class Authenticator {
   readonly cache: CredentialCache<AuthEntry>;
-  readonly outcomes: OutcomeCounts = new Map();
+  private readonly outcomes = new Map<string, number>();
+  /** Successes, kept apart from `outcomes` so the hot path only increments a number. */
+  okCount = 0;
   private readonly inflight = new Map<string, Promise<AuthEntry | undefined>>();
 
   constructor(
@@ -110,7 +111,9 @@ export class Authenticator {
           this.cache.setMissing(digest, this.now(), generation);
           return undefined;
         }
-        const entry: AuthEntry = { ...record, principal: toPrincipal(record) };
+        const principal = toPrincipal(record);
+        const entry = { ...record, principal } as AuthEntry;
+        entry.success = { ok: true, principal, entry };
         this.cache.set(digest, entry, generation);
         return entry;
       })
@@ -155,13 +158,18 @@ export class Authenticator {
       }
     }
     this.usage.recordUse(credential.id, request.ip, now);
-    this.count('ok');
-    return { ok: true, principal: entry.principal, entry };
+    this.okCount++;
+    return entry.success;
   }
 
   private fail(error: TesseraError, credentialId: string | null): AuthResult {
     this.count(error.code);
     return { ok: false, error, credentialId };
+  }
+
+  /** Every outcome so far, by reason, `ok` included. */
+  outcomeCounts(): ReadonlyMap<string, number> {
+    return new Map([['ok', this.okCount], ...this.outcomes]);
   }
 
   count(outcome: string): void {

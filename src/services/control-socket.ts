@@ -70,13 +70,16 @@ function nudge(path: string, timeoutMs: number): Promise<boolean> {
 }
 
 /** Tells every server sharing this data folder to pick up committed changes now. */
-export async function nudgeServers(dataDir: string, timeoutMs = 2000): Promise<number> {
-  let names: string[];
+export async function nudgeServers(dataDir: string, options: { exclude?: string | undefined; timeoutMs?: number } = {}): Promise<number> {
+  let paths: string[];
   try {
-    names = readdirSync(controlSocketDir(dataDir)).filter((n) => n.endsWith('.sock'));
+    paths = readdirSync(controlSocketDir(dataDir))
+      .filter((n) => n.endsWith('.sock'))
+      .map((n) => join(controlSocketDir(dataDir), n))
+      .filter((p) => p !== options.exclude);
   } catch {
     return 0;
   }
-  const results = await Promise.all(names.map((n) => nudge(join(controlSocketDir(dataDir), n), timeoutMs)));
+  const results = await Promise.all(paths.map((p) => nudge(p, options.timeoutMs ?? 2000)));
   return results.filter(Boolean).length;
 }

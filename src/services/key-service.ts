@@ -119,7 +119,7 @@ export class KeyService {
       await tx.audit.append(this.auditEvent(action, credential, ctx, now, { changes }));
       return { ...credential, ...changes, updatedAt: now } as Credential;
     });
-    this.listener.credentialChanged(keyId);
+    await this.listener.credentialChanged(keyId);
     return updated;
   }
 
@@ -141,7 +141,7 @@ export class KeyService {
       await tx.audit.append(this.auditEvent('key.rolled', credential, ctx, now, { gracePeriodSeconds: graceSeconds, previousSecretExpiresAt: new Date(previousSecretExpiresAt).toISOString() }));
       return { credential: { ...credential, last4: secret.slice(-4), updatedAt: now }, secret, previousSecretExpiresAt };
     });
-    this.listener.credentialChanged(keyId);
+    await this.listener.credentialChanged(keyId);
     return result;
   }
 
@@ -154,7 +154,7 @@ export class KeyService {
       await tx.audit.append(this.auditEvent('key.deleted', credential, ctx, now, {}));
       return { ...credential, deletedAt: now, updatedAt: now };
     });
-    this.listener.credentialChanged(keyId);
+    await this.listener.credentialChanged(keyId);
     return deleted;
   }
 

@@ -10,7 +10,10 @@ export interface ManagementContext {
   principal: Principal | null;
 }
 
-/** Told after a credential change commits, so every cache drops it at once. */
+/**
+ * Told after a credential change commits, so every cache drops it before the
+ * change is reported done.
+ */
 export interface CredentialChangeListener {
-  credentialChanged(credentialId: string): void;
+  credentialChanged(credentialId: string): void | Promise<void>;
 }

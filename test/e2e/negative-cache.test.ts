@@ -1,4 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createTessera } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -8,6 +11,7 @@ import { Api } from '../helpers/api.js';
 import { createAccount, createKey } from '../helpers/fixtures.js';
 import { eventually, expectError } from '../helpers/management.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { testDatabaseKind } from '../helpers/database.js';
 
 // SPEC: "a checksum ... so a typo or a scanner's candidate is rejected without a database look-up";
 // "digest look-up (memory, then database)"; "Disabled keys fail on every node within a second".
@@ -122,7 +126,7 @@ describe('credential cache and negative cache', () => {
     expectError(await hit(key.secret), 401, 'credential_disabled');
   });
 
-  it('another node on the same database drops a disabled key within a second', async () => {
+  it('another server on the same data folder refuses a key disabled through this one on its very next request', async () => {
     const silent = new Writable({ write: (_chunk, _encoding, callback) => callback() });
     const node2 = await createTessera({ config: loadConfig({ ...server.env, PORT: '0' }), logStream: silent });
     try {
@@ -130,6 +134,22 @@ describe('credential cache and negative cache', () => {
       const key = await createKey(api, op, merchantId, { kind: 'secret' });
       for (let i = 0; i < 3; i++) expect((await api2.get(`/v1/accounts/${merchantId}`, { key: key.secret })).status).toBe(200);
       expect(node2.authenticator.cache.size).toBeGreaterThan(0);
+      expect((await api.patch(`/v1/accounts/${merchantId}/keys/${key.id}`, { enabled: false }, { key: op })).status).toBe(200);
+      expectError(await api2.get(`/v1/accounts/${merchantId}`, { key: key.secret }), 401, 'credential_disabled');
+    } finally {
+      await node2.close();
+    }
+  });
+
+  // Another machine: only PostgreSQL can be shared without sharing the data folder.
+  if (testDatabaseKind() === 'postgres') it('a node with its own data folder on the same PostgreSQL drops a disabled key within a second', async () => {
+    const silent = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    const ownDir = mkdtempSync(join(tmpdir(), 'tessera-node2-'));
+    const node2 = await createTessera({ config: loadConfig({ ...server.env, TESSERA_DATA_DIR: ownDir, PORT: '0' }), logStream: silent });
+    try {
+      const api2 = new Api(await node2.listen());
+      const key = await createKey(api, op, merchantId, { kind: 'secret' });
+      expect((await api2.get(`/v1/accounts/${merchantId}`, { key: key.secret })).status).toBe(200);
       expect((await api.patch(`/v1/accounts/${merchantId}/keys/${key.id}`, { enabled: false }, { key: op })).status).toBe(200);
       const disabledAt = Date.now();
       await eventually(async () => expectError(await api2.get(`/v1/accounts/${merchantId}`, { key: key.secret }), 401, 'credential_disabled'), 2000, 10);
