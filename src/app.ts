@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { loadMasterKeyring } from './crypto/master-key-file.js';
+import { loadMasterKeyring, reloadingUnsealer } from './crypto/master-key-file.js';
 import type { MasterKeyring } from './crypto/master-key.js';
 import { SlidingWindowRateLimiter } from './domain/rate-limiter.js';
 import { redactionPaths } from './http/log-redaction.js';
@@ -10,6 +10,7 @@ import { requestEnvironmentResolver } from './http/request-environment.js';
 import type { App } from './http/route-deps.js';
 import { buildServer } from './http/server.js';
 import { AccountService } from './services/account-service.js';
+import type { Unsealer } from './services/auth-entry.js';
 import { AuditLogService } from './services/audit-log.js';
 import { Authenticator } from './services/authenticator.js';
 import { ensureOperator, type BootstrapResult } from './services/bootstrap.js';
@@ -17,7 +18,9 @@ import { ChangeWatcher } from './services/change-watcher.js';
 import { nudgeServers, startControlSocket } from './services/control-socket.js';
 import { IdempotencyService } from './services/idempotency.js';
 import { KeyService } from './services/key-service.js';
+import { MemoryReplayCache } from './services/replay-cache.js';
 import { UsageRecorder } from './services/usage-recorder.js';
+import type { ReplayGuard } from './domain/signatures/http-message-signature.js';
 import { openDatabase, type OpenedDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrator.js';
 import { Store } from './storage/store.js';
@@ -42,6 +45,8 @@ export interface Core {
   opened: OpenedDatabase;
   store: Store;
   keyring: MasterKeyring;
+  /** Opens a sealed value, picking up a rotated master key file if needed. */
+  unseal: Unsealer;
   generatedMasterKeyFile: string | null;
   accounts: AccountService;
   keys: KeyService;
@@ -69,13 +74,30 @@ export async function openCore(options: TesseraOptions & { onCredentialChanged: 
     opened,
     store,
     keyring,
+    unseal: reloadingUnsealer(keyring, { envValue: config.masterKey, filePath: config.masterKeyFile }),
     generatedMasterKeyFile: generatedFile,
-    accounts: new AccountService(store, now),
-    keys: new KeyService(store, config.brand, { credentialChanged: options.onCredentialChanged }, now),
+    accounts: new AccountService(store, { credentialChanged: options.onCredentialChanged }, now),
+    keys: new KeyService(store, config.brand, keyring, { credentialChanged: options.onCredentialChanged }, now),
     auditLog: new AuditLogService(store),
     now,
     close: () => opened.close(),
   };
+}
+
+/** The authenticator over this core's storage; the server's and the CLI's `verify` are built alike. */
+export function createAuthenticator(core: Core, usage: UsageRecorder, replay: ReplayGuard): Authenticator {
+  const { config } = core;
+  return new Authenticator({
+    brand: config.brand,
+    credentials: core.store.credentials,
+    rateLimiter: new SlidingWindowRateLimiter(core.now),
+    usage,
+    unseal: core.unseal,
+    replay,
+    signatureToleranceSeconds: config.signatureToleranceSeconds,
+    cache: { size: config.credentialCacheSize, negativeSize: config.negativeCacheSize, negativeTtlMs: config.negativeCacheTtlMs },
+    now: core.now,
+  });
 }
 
 export interface Tessera {
@@ -101,14 +123,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const core = await openCore({ ...options, createMasterKey: true, onCredentialChanged });
   const { config, store, logger, now } = core;
   const usage = new UsageRecorder((samples) => store.transaction((tx) => tx.credentials.recordUsage(samples)));
-  authenticator = new Authenticator(
-    config.brand,
-    store.credentials,
-    new SlidingWindowRateLimiter(now),
-    usage,
-    { size: config.credentialCacheSize, negativeSize: config.negativeCacheSize, negativeTtlMs: config.negativeCacheTtlMs },
-    now,
-  );
+  const replay = new MemoryReplayCache(1_000_000, () => Math.floor(now() / 1000));
+  authenticator = createAuthenticator(core, usage, replay);
   const auth = authenticator;
   const bootstrap = await ensureOperator(store, core.keys, now);
   const watcher = new ChangeWatcher(core.opened, store.credentialChanges, (id) => auth.invalidate(id), (error) => logger.warn({ err: error }, 'credential change feed'));
@@ -119,7 +135,24 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     bodyLimitBytes: config.bodyLimitBytes,
     brand: config.brand,
     publicUrl: config.publicUrl,
-    authentication: { authenticator: auth, extraHeaders: config.apiKeyHeaders, environmentOf: requestEnvironmentResolver(config.sandboxHosts, config.liveHosts) },
+    authentication: {
+      authenticator: auth,
+      extraHeaders: config.apiKeyHeaders,
+      environmentOf: requestEnvironmentResolver(config.sandboxHosts, config.liveHosts),
+      transport: {
+        enforced: config.httpsRequired.length > 0,
+        httpsRequired: new Set(config.httpsRequired),
+        brand: config.brand,
+        onKeySentOverHttp: async (secret, request) => {
+          if (!config.disableKeysSentOverHttp) return;
+          const ctx = { actor: { type: 'system' as const, id: 'https-only', credentialId: null, ip: request.ip, requestId: request.id }, environment: null, principal: null };
+          await core.keys.disableExposed(secret, `sent over plain HTTP from ${request.ip}`, ctx).catch((error: unknown) => logger.error({ err: error }, 'could not disable an exposed key'));
+        },
+      },
+    },
+    twoCredentialRoutes: config.twoCredentialRoutes,
+    tls: config.tls,
+    trustedProxies: config.trustedProxies,
     idempotency,
     routes: {
       accounts: core.accounts,

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { ENVIRONMENTS, isEnvironment, type Environment } from './domain/environment.js';
+import { normalizeAllowedIps } from './domain/ip-allowlist.js';
 import { assertValidBrand } from './domain/key-format.js';
 
 export interface Config {
@@ -26,6 +28,23 @@ export interface Config {
   negativeCacheSize: number;
   negativeCacheTtlMs: number;
   idempotencyTtlHours: number;
+  /** RFC 9421 `created` must be within this many seconds of the server's clock. */
+  signatureToleranceSeconds: number;
+  /** Proxies whose X-Forwarded-For/-Proto/-Host are believed (CIDRs); empty trusts none. */
+  trustedProxies: string[];
+  tls: { certFile: string; keyFile: string } | null;
+  /** Environments where plain HTTP is refused. */
+  httpsRequired: Environment[];
+  /** Disable (and audit) a valid key that arrived over plain HTTP where HTTPS is required. */
+  disableKeysSentOverHttp: boolean;
+  twoCredentialRoutes: TwoCredentialRoute[];
+}
+
+/** A route that needs two credentials at once (Ozura: vault key and merchant key). */
+export interface TwoCredentialRoute {
+  method: string;
+  url: string;
+  credentials: { header: string; kind: 'secret' | 'restricted' | 'publishable' }[];
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +68,58 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 
 const HEADER_NAME = /^[a-z0-9-]+$/;
 
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name}=${raw} must be true or false`);
+}
+
+function httpsRequired(env: NodeJS.ProcessEnv): Environment[] {
+  const raw = env.TESSERA_HTTPS_REQUIRED;
+  if (raw === undefined || raw === '') return ['live'];
+  if (raw === 'none') return [];
+  const values = list(raw);
+  for (const v of values) if (!isEnvironment(v)) throw new ConfigError(`TESSERA_HTTPS_REQUIRED: "${v}" must be ${ENVIRONMENTS.join(', ')} or none`);
+  return values as Environment[];
+}
+
+function trustedProxies(env: NodeJS.ProcessEnv): string[] {
+  const result = normalizeAllowedIps(list(env.TESSERA_TRUSTED_PROXIES));
+  if (!result.ok) throw new ConfigError(`TESSERA_TRUSTED_PROXIES: ${result.message}`);
+  return result.cidrs;
+}
+
+function twoCredentialRoutes(env: NodeJS.ProcessEnv): TwoCredentialRoute[] {
+  const raw = env.TESSERA_TWO_CREDENTIAL_ROUTES;
+  if (raw === undefined || raw.trim() === '') return [];
+  const usage = 'TESSERA_TWO_CREDENTIAL_ROUTES must be JSON like [{"method":"POST","url":"/v1/...","credentials":[{"header":"x-api-key","kind":"secret"},{"header":"x-ozura-api-key","kind":"secret"}]}]';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(usage);
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError(usage);
+  return parsed.map((route: Partial<TwoCredentialRoute>) => {
+    const credentials = route.credentials;
+    if (typeof route.method !== 'string' || typeof route.url !== 'string' || !Array.isArray(credentials) || credentials.length !== 2) throw new ConfigError(usage);
+    for (const c of credentials) {
+      if (typeof c?.header !== 'string' || !HEADER_NAME.test(c.header.toLowerCase()) || !['secret', 'restricted', 'publishable'].includes(c.kind)) throw new ConfigError(usage);
+    }
+    return { method: route.method.toUpperCase(), url: route.url, credentials: credentials.map((c) => ({ header: c.header.toLowerCase(), kind: c.kind })) };
+  });
+}
+
+function tls(env: NodeJS.ProcessEnv): Config['tls'] {
+  const certFile = env.TESSERA_TLS_CERT_FILE;
+  const keyFile = env.TESSERA_TLS_KEY_FILE;
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new ConfigError('TESSERA_TLS_CERT_FILE and TESSERA_TLS_KEY_FILE go together: set both to serve HTTPS');
+  return { certFile: resolve(certFile), keyFile: resolve(keyFile) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.TESSERA_DATA_DIR ?? './data');
   const host = env.HOST ?? '127.0.0.1';
@@ -64,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!HEADER_NAME.test(name)) throw new ConfigError(`TESSERA_API_KEY_HEADERS: "${name}" is not a valid header name`);
   }
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const tlsFiles = tls(env);
   return {
     dataDir,
     host,
@@ -76,7 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyHeaders,
     sandboxHosts: list(env.TESSERA_SANDBOX_HOSTS),
     liveHosts: list(env.TESSERA_LIVE_HOSTS),
-    publicUrl: (env.TESSERA_PUBLIC_URL ?? `http://${displayHost}:${port}`).replace(/\/$/, ''),
+    publicUrl: (env.TESSERA_PUBLIC_URL ?? `${tlsFiles === null ? 'http' : 'https'}://${displayHost}:${port}`).replace(/\/$/, ''),
     logLevel: env.TESSERA_LOG_LEVEL ?? 'info',
     bodyLimitBytes: integer(env, 'TESSERA_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     usageFlushMs: integer(env, 'TESSERA_USAGE_FLUSH_MS', 5000, 10, 600_000),
@@ -84,5 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     negativeCacheSize: integer(env, 'TESSERA_NEGATIVE_CACHE_SIZE', 50_000, 100, 10_000_000),
     negativeCacheTtlMs: integer(env, 'TESSERA_NEGATIVE_CACHE_TTL_MS', 60_000, 0, 3_600_000),
     idempotencyTtlHours: integer(env, 'TESSERA_IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    signatureToleranceSeconds: integer(env, 'TESSERA_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 3600),
+    trustedProxies: trustedProxies(env),
+    tls: tlsFiles,
+    httpsRequired: httpsRequired(env),
+    disableKeysSentOverHttp: flag(env, 'TESSERA_DISABLE_KEYS_SENT_OVER_HTTP', false),
+    twoCredentialRoutes: twoCredentialRoutes(env),
   };
 }

@@ -18,6 +18,8 @@ const HELP = `Usage: tessera <command> [options]   (every command takes --json)
   keys create --account ID --kind secret|restricted|publishable|client
               [--env sandbox|live] [--permission OP]... [--name NAME]
               [--expires-at ISO8601] [--rate-limit N/SECONDS] [--metadata K=V]...
+              [--allow-ip CIDR]... [--hmac | --public-key PEM_OR_FILE]
+              [--scheme http-message-signatures|payload-signature]
   keys list --account ID [--env sandbox|live] [--include-deleted]
   keys disable|enable|delete --account ID KEY_ID
   keys roll --account ID KEY_ID [--grace SECONDS]

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { generateMasterKey, MasterKeyring, parseMasterKey } from './master-key.js';
+import { generateMasterKey, MasterKeyring, parseMasterKey, UnknownMasterKeyError } from './master-key.js';
 
 export interface LoadedKeyring {
   keyring: MasterKeyring;
@@ -32,4 +32,21 @@ export function loadMasterKeyring(options: { envValue: string | undefined; fileP
   writeFileSync(options.filePath, key.key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(options.filePath, 0o600);
   return { keyring: new MasterKeyring(key), generatedFile: options.filePath };
+}
+
+/**
+ * Opens sealed values; when one was sealed under a key this process does not
+ * know yet (another process rotated the key file), re-reads the configuration
+ * once and tries again.
+ */
+export function reloadingUnsealer(keyring: MasterKeyring, source: { envValue: string | undefined; filePath: string }): (sealed: string, associatedData: string) => Buffer {
+  return (sealed, associatedData) => {
+    try {
+      return keyring.open(sealed, associatedData);
+    } catch (error) {
+      if (!(error instanceof UnknownMasterKeyError)) throw error;
+      keyring.replaceWith(loadMasterKeyring({ ...source, createIfMissing: false }).keyring);
+      return keyring.open(sealed, associatedData);
+    }
+  };
 }

@@ -33,11 +33,30 @@ export function generateMasterKey(): MasterKey {
  * `mk1.<key id>.<base64url(nonce | ciphertext | tag)>`. The associated data
  * binds a ciphertext to the row it belongs to, so it can't be swapped.
  */
-export class MasterKeyring {
-  private readonly byId: Map<string, MasterKey>;
+export class UnknownMasterKeyError extends Error {}
 
-  constructor(readonly current: MasterKey, older: MasterKey[] = []) {
-    this.byId = new Map([current, ...older].map((k) => [k.id, k]));
+export class MasterKeyring {
+  private byId: Map<string, MasterKey>;
+
+  constructor(
+    private currentKey: MasterKey,
+    older: MasterKey[] = [],
+  ) {
+    this.byId = new Map([currentKey, ...older].map((k) => [k.id, k]));
+  }
+
+  get current(): MasterKey {
+    return this.currentKey;
+  }
+
+  get keyIds(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /** Takes the keys of a rotated configuration (another process rotated the key file). */
+  replaceWith(other: MasterKeyring): void {
+    this.currentKey = other.currentKey;
+    this.byId = other.byId;
   }
 
   seal(plaintext: string | Buffer, associatedData: string): string {
@@ -52,7 +71,7 @@ export class MasterKeyring {
     const [format, keyId, payload] = sealed.split('.');
     if (format !== FORMAT || keyId === undefined || payload === undefined) throw new Error('not a sealed value');
     const key = this.byId.get(keyId);
-    if (key === undefined) throw new Error(`sealed under master key ${keyId}, which is not configured`);
+    if (key === undefined) throw new UnknownMasterKeyError(`sealed under master key ${keyId}, which is not configured`);
     const body = Buffer.from(payload, 'base64url');
     const decipher = createDecipheriv('aes-256-gcm', key.key, body.subarray(0, NONCE_BYTES));
     decipher.setAAD(Buffer.from(associatedData));

@@ -6,5 +6,7 @@ export interface Account {
   name: string;
   parentId: string | null;
   liveEnabled: boolean;
+  /** Browser origins allowed to call public operations with the account's publishable keys. */
+  allowedOrigins: string[];
   createdAt: number;
 }

@@ -1,6 +1,16 @@
 import type { Environment } from './environment.js';
 import type { RateLimit } from './rate-limiter.js';
 import type { AccountType, CredentialKind } from './principal.js';
+import type { SignatureScheme } from './signatures/signing-keys.js';
+import type { SigningAlgorithm } from './signatures/signed-message.js';
+
+/** How a key's requests must be signed. HMAC secrets are stored sealed, never here. */
+export interface SigningSettings {
+  scheme: SignatureScheme;
+  algorithm: SigningAlgorithm;
+  /** Ed25519 only: the merchant's raw public key, base64. */
+  publicKey: string | null;
+}
 
 /** A stored credential: everything but its secret, which exists only as digests. */
 export interface Credential {
@@ -16,6 +26,9 @@ export interface Credential {
   expiresAt: number | null;
   deletedAt: number | null;
   rateLimit: RateLimit | null;
+  /** CIDRs the key may be used from; empty means anywhere. */
+  allowedIps: string[];
+  signing: SigningSettings | null;
   metadata: Record<string, string>;
   createdAt: number;
   updatedAt: number;
@@ -27,6 +40,10 @@ export interface Credential {
 export interface AuthRecord {
   credential: Credential;
   accountType: AccountType;
+  /** Browser origins the account allows for its publishable keys. */
+  accountAllowedOrigins: string[];
+  /** The HMAC signing secret sealed under the master key, when the key signs with HMAC. */
+  sealedSigningSecret: string | null;
   /** Null for the current secret; the end of the grace period for a rolled one. */
   secretExpiresAt: number | null;
 }

@@ -113,3 +113,19 @@ export class IpAllowlist {
     return this.v6.some((c) => c.words.every((w, i) => ((parsed.words[i]! & c.masks[i]!) >>> 0) === w));
   }
 }
+
+export const MAX_ALLOWED_IPS = 1000;
+
+/** Each entry parsed (so a bad one is reported by position) and written canonically. */
+export function normalizeAllowedIps(entries: readonly string[]): { ok: true; cidrs: string[] } | { ok: false; index: number; message: string } {
+  const cidrs: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    try {
+      cidrs.push(parseCidr(entries[i]!).text);
+    } catch (error) {
+      if (error instanceof InvalidCidrError) return { ok: false, index: i, message: error.message };
+      throw error;
+    }
+  }
+  return { ok: true, cidrs: [...new Set(cidrs)] };
+}

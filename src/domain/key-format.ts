@@ -18,6 +18,8 @@ export const SECRET_KIND_CODES = {
   publishable: 'pk',
   client: 'cc',
   client_secret: 'cs',
+  /** A request-signing secret: used as an HMAC key, never sent as a credential. */
+  signing: 'hk',
 } as const;
 
 export type SecretKind = keyof typeof SECRET_KIND_CODES;

@@ -21,6 +21,7 @@ const OPERATION_LIST: Operation[] = [
   { name: 'operations.list', category: 'public', description: 'List every operation a permission can name.' },
   { name: 'accounts.create', category: 'account', description: 'Create a partner or merchant account (operators and partners).' },
   { name: 'accounts.read', category: 'account', description: 'Read accounts the caller may see.' },
+  { name: 'accounts.update', category: 'account', description: "Rename an account or change the browser origins its publishable keys may be used from." },
   { name: 'accounts.open_live', category: 'operator', description: "Open an account's live environment (go-live)." },
   { name: 'keys.create', category: 'key_management', description: 'Create an API key or client credential.' },
   { name: 'keys.read', category: 'key_management', description: 'List and read API keys (never their secrets).' },

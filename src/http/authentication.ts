@@ -1,17 +1,22 @@
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { TwoCredentialRoute } from '../config.js';
 import type { Environment } from '../domain/environment.js';
-import { isTesseraError } from '../domain/errors.js';
+import { isTesseraError, TesseraError } from '../domain/errors.js';
 import type { Operation } from '../domain/operations.js';
 import type { Principal } from '../domain/principal.js';
-import { missingCredentialError, type Authenticator, type AuthResult } from '../services/authenticator.js';
-import { extractCredential } from './credential-extraction.js';
+import { missingCredentialError, type AuthEntry, type Authenticator, type AuthResult } from '../services/authenticator.js';
+import { extractCredential, type PresentedCredential } from './credential-extraction.js';
 import { sendError } from './error-handler.js';
+import { plainHttpRefusal, type TransportPolicy } from './transport-policy.js';
+import { signedMessageOf } from './signed-request.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by authentication on every protected route; null on public ones. */
     principal: Principal | null;
+    /** Keys that must still prove their signature once the body is read. */
+    pendingSignatures: AuthEntry[] | null;
   }
 }
 
@@ -19,6 +24,7 @@ export interface AuthenticationSettings {
   authenticator: Authenticator;
   extraHeaders: readonly string[];
   environmentOf: (raw: IncomingMessage) => Environment | null;
+  transport: TransportPolicy;
 }
 
 /** The principal of a protected route's request; a route without authentication has none. */
@@ -28,9 +34,21 @@ export function principalOf(request: FastifyRequest): Principal {
   return principal;
 }
 
-function finish(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void, result: AuthResult): void {
+function originOf(request: FastifyRequest): string | null {
+  const origin = request.headers.origin;
+  return origin === undefined || origin === '' || origin === 'null' ? null : origin;
+}
+
+function succeed(request: FastifyRequest, reply: FastifyReply, entry: AuthEntry, origin: string | null): void {
+  if (entry.verification !== null) (request.pendingSignatures ??= []).push(entry);
+  // A publishable key from an allowed browser origin: let that page read the answer.
+  if (origin !== null) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+}
+
+function finish(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void, origin: string | null, result: AuthResult): void {
   if (result.ok) {
     request.principal = result.principal;
+    succeed(request, reply, result.entry, origin);
     done();
   } else {
     sendError(reply, result.error);
@@ -42,7 +60,7 @@ function finish(request: FastifyRequest, reply: FastifyReply, done: (error?: Err
  * so an unauthenticated caller can't make the server parse a large body.
  */
 export function authenticationHook(settings: AuthenticationSettings, op: Operation): onRequestHookHandler {
-  const { authenticator, extraHeaders, environmentOf } = settings;
+  const { authenticator, extraHeaders, environmentOf, transport } = settings;
   const accepted = [', or X-API-Key', ...extraHeaders.map((h) => `, ${h}`)].join('');
   return function authenticate(request, reply, done) {
     const presented = extractCredential(request.headers, extraHeaders);
@@ -56,8 +74,71 @@ export function authenticationHook(settings: AuthenticationSettings, op: Operati
       sendError(reply, presented);
       return;
     }
-    const result = authenticator.authenticate({ secret: presented.secret, keyId: presented.keyId, environment: environmentOf(request.raw), operation: op, ip: request.ip });
-    if (result instanceof Promise) result.then((settled) => finish(request, reply, done, settled), done);
-    else finish(request, reply, done, result);
+    const environment = environmentOf(request.raw);
+    if (transport.enforced && request.protocol !== 'https') {
+      const refusal = plainHttpRefusal(transport, request, environment, presented.secret);
+      if (refusal !== null) {
+        authenticator.count(refusal.code);
+        void transport.onKeySentOverHttp(presented.secret, request).finally(() => sendError(reply, refusal));
+        return;
+      }
+    }
+    const origin = originOf(request);
+    const result = authenticator.authenticate({ secret: presented.secret, keyId: presented.keyId, environment, operation: op, ip: request.ip, origin });
+    if (result instanceof Promise) result.then((settled) => finish(request, reply, done, origin, settled), done);
+    else finish(request, reply, done, origin, result);
+  };
+}
+
+/**
+ * onRequest hook for a route the operator configured to need two credentials
+ * at once (Ozura's vault key and merchant key): both valid, of the configured
+ * kinds, for the same account and environment. Errors name the header at fault.
+ */
+export function twoCredentialHook(settings: AuthenticationSettings, op: Operation, route: TwoCredentialRoute): onRequestHookHandler {
+  const { authenticator, environmentOf } = settings;
+  return function authenticateBoth(request, reply, done) {
+    const environment = environmentOf(request.raw);
+    const origin = originOf(request);
+    const checks = route.credentials.map(async ({ header, kind }) => {
+      const value = request.headers[header];
+      if (typeof value !== 'string' || value === '') {
+        return new TesseraError('missing_credential', `This route needs two keys: ${route.credentials.map((c) => `a ${c.kind} key in ${c.header}`).join(' and ')}. ${header} is missing.`, { param: header });
+      }
+      const presented: PresentedCredential = { secret: value.trim(), keyId: null };
+      const result = await authenticator.authenticate({ secret: presented.secret, keyId: null, environment, operation: op, ip: request.ip, origin });
+      if (!result.ok) return new TesseraError(result.error.code, `${header}: ${result.error.message}`, { param: header, ...(result.error.headers && { headers: result.error.headers }) });
+      if (result.principal.kind !== kind) return new TesseraError('permission_denied', `${header} must carry a ${kind} key, not a ${result.principal.kind} key.`, { param: header });
+      return result.entry;
+    });
+    Promise.all(checks).then(([first, second]) => {
+      for (const outcome of [first, second]) if (outcome instanceof TesseraError) return void sendError(reply, outcome);
+      const [a, b] = [first as AuthEntry, second as AuthEntry];
+      if (a.principal.accountId !== b.principal.accountId || a.principal.environment !== b.principal.environment) {
+        return void sendError(reply, new TesseraError('credential_account_mismatch', `${route.credentials[0]!.header} and ${route.credentials[1]!.header} belong to different accounts or environments: send both keys of one account.`, { param: route.credentials[1]!.header }));
+      }
+      request.principal = a.principal;
+      succeed(request, reply, a, origin);
+      if (b.verification !== null) (request.pendingSignatures ??= []).push(b);
+      done();
+    }, done);
+  };
+}
+
+/**
+ * preValidation hook: a key that signs proves it here, against the raw body,
+ * before the body is validated or acted on; then its rate limit applies.
+ */
+export function signatureHook(authenticator: Authenticator): preValidationHookHandler {
+  return function verifySignatures(request, reply, done) {
+    const pending = request.pendingSignatures;
+    if (pending === null) return done();
+    request.pendingSignatures = null;
+    const message = signedMessageOf(request);
+    for (const entry of pending) {
+      const result = authenticator.completeSigned(entry, message, request.ip);
+      if (!result.ok) return void sendError(reply, result.error);
+    }
+    done();
   };
 }

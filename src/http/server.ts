@@ -1,11 +1,22 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type onRequestHookHandler, type onResponseHookHandler, type preHandlerHookHandler, type onSendHookHandler } from 'fastify';
+import { readFileSync } from 'node:fs';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type onRequestHookHandler,
+  type onResponseHookHandler,
+  type onSendHookHandler,
+  type preHandlerHookHandler,
+  type preValidationHookHandler,
+} from 'fastify';
+import type { TwoCredentialRoute } from '../config.js';
 import type { Logger } from 'pino';
 import { getOperation } from '../domain/operations.js';
 import type { IdempotencyService } from '../services/idempotency.js';
-import { authenticationHook, type AuthenticationSettings } from './authentication.js';
+import { authenticationHook, signatureHook, twoCredentialHook, type AuthenticationSettings } from './authentication.js';
+import { registerCorsPreflight } from './cors.js';
 import { clientErrorResponse, frameworkErrorHandler, registerErrorHandling } from './error-handler.js';
 import { idempotencyHooks } from './idempotency.js';
 import { registerJsonBodyParser } from './json-body.js';
@@ -29,6 +40,10 @@ export interface ServerOptions {
   brand: string;
   publicUrl: string;
   authentication: AuthenticationSettings;
+  twoCredentialRoutes: TwoCredentialRoute[];
+  tls: { certFile: string; keyFile: string } | null;
+  /** CIDRs of proxies whose X-Forwarded-* headers are believed. */
+  trustedProxies: string[];
   idempotency: IdempotencyService;
   routes: RouteDeps;
 }
@@ -41,6 +56,9 @@ function appendHook<T>(existing: T | T[] | undefined, hook: T): T[] {
 export async function buildServer(options: ServerOptions): Promise<App> {
   const nextRequestId = requestIdGenerator();
   const app = Fastify({
+    ...(options.tls !== null && { https: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } }),
+    // X-Forwarded-For is walked from the right past trusted hops only; from anyone else it is ignored.
+    trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
     loggerInstance: options.logger as FastifyBaseLogger,
     // One line per request, written by our own onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
@@ -60,12 +78,14 @@ export async function buildServer(options: ServerOptions): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
+  app.decorateRequest('pendingSignatures', null);
   app.decorateRequest('idempotencyClaim', null);
   registerJsonBodyParser(app);
   registerErrorHandling(app);
 
   const secrets = secretPattern(options.brand);
   const idempotency = idempotencyHooks(options.idempotency);
+  const verifySignatures = signatureHook(options.authentication.authenticator);
 
   app.addHook('onRequest', function setRequestIdHeader(request, reply, done) {
     reply.header('request-id', request.id);
@@ -77,8 +97,11 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     const operationName = route.config?.operation;
     if (operationName !== undefined) {
       const op = getOperation(operationName);
-      route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, authenticationHook(options.authentication, op));
       const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const twoCredentials = options.twoCredentialRoutes.find((r) => r.url === route.url && methods.includes(r.method as never));
+      const authenticate = twoCredentials === undefined ? authenticationHook(options.authentication, op) : twoCredentialHook(options.authentication, op, twoCredentials);
+      route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, authenticate);
+      route.preValidation = appendHook<preValidationHookHandler>(route.preValidation as never, verifySignatures);
       if (methods.includes('POST')) {
         route.preHandler = appendHook<preHandlerHookHandler>(route.preHandler as never, idempotency.preHandler as never);
         route.onSend = appendHook<onSendHookHandler>(route.onSend as never, idempotency.onSend);
@@ -120,6 +143,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
+  registerCorsPreflight(app, options.authentication.extraHeaders);
   registerRoutes(app, options.routes);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -6,7 +6,28 @@ import { decideAccountAccess } from '../domain/permissions.js';
 import type { AccountType, Principal } from '../domain/principal.js';
 import type { Store } from '../storage/store.js';
 import { auditEvent } from './audit-trail.js';
-import type { ManagementContext } from './management-context.js';
+import type { CredentialChangeListener, ManagementContext } from './management-context.js';
+
+export interface UpdateAccountInput {
+  name?: string | undefined;
+  allowedOrigins?: string[] | undefined;
+}
+
+export const MAX_ALLOWED_ORIGINS = 50;
+
+/** `https://shop.example` or, for development, `http://localhost:3000`: a scheme, a host, maybe a port, nothing else. */
+function normalizeOrigin(text: string, index: number): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    url = new URL('invalid://');
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== text.replace(/\/$/, '') || url.username !== '' || url.password !== '') {
+    throw new TesseraError('invalid_field', `\`allowedOrigins[${index}]\` must be an origin: a scheme, host and optional port, like https://shop.example (no path).`, { param: `allowedOrigins[${index}]` });
+  }
+  return url.origin;
+}
 
 export interface CreateAccountInput {
   type: 'partner' | 'merchant';
@@ -17,6 +38,7 @@ export interface CreateAccountInput {
 export class AccountService {
   constructor(
     private readonly store: Store,
+    private readonly listener: CredentialChangeListener,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -65,7 +87,7 @@ export class AccountService {
       parentId = parent.id;
     }
     const now = this.now();
-    const account: Account = { id: newId('account'), type: input.type, name: input.name, parentId, liveEnabled: false, createdAt: now };
+    const account: Account = { id: newId('account'), type: input.type, name: input.name, parentId, liveEnabled: false, allowedOrigins: [], createdAt: now };
     await this.store.transaction(async (tx) => {
       await tx.accounts.insert(account);
       await tx.audit.append(
@@ -78,6 +100,24 @@ export class AccountService {
   async listVisibleTo(viewer: { accountId: string; accountType: AccountType } | null): Promise<Account[]> {
     if (viewer === null) return this.store.accounts.listVisibleTo({ id: '', type: 'operator' });
     return this.store.accounts.listVisibleTo({ id: viewer.accountId, type: viewer.accountType });
+  }
+
+  /** Settings of an account; its keys' cached copies (which carry the origins) are dropped everywhere. */
+  async update(account: Account, input: UpdateAccountInput, ctx: ManagementContext): Promise<Account> {
+    const origins = input.allowedOrigins?.map(normalizeOrigin);
+    if (origins !== undefined && origins.length > MAX_ALLOWED_ORIGINS) {
+      throw new TesseraError('invalid_field', `\`allowedOrigins\` takes at most ${MAX_ALLOWED_ORIGINS} origins.`, { param: 'allowedOrigins' });
+    }
+    const updated: Account = { ...account, ...(input.name !== undefined && { name: input.name }), ...(origins !== undefined && { allowedOrigins: [...new Set(origins)] }) };
+    const now = this.now();
+    await this.store.transaction(async (tx) => {
+      await tx.accounts.updateSettings(account.id, { name: updated.name, allowedOrigins: updated.allowedOrigins });
+      await tx.credentialChanges.record(account.id, now);
+      const changes = { ...(input.name !== undefined && { name: updated.name }), ...(origins !== undefined && { allowedOrigins: updated.allowedOrigins }) };
+      await tx.audit.append(auditEvent(ctx, { accountId: account.id, environment: ctx.environment ?? 'sandbox', action: 'account.updated', targetType: 'account', targetId: account.id, details: { changes } }, now));
+    });
+    await this.listener.credentialChanged(account.id);
+    return updated;
   }
 
   /** Go-live (Aurora): the operator opens an account's live environment. */

@@ -1,4 +1,3 @@
-import type { AuthRecord } from '../domain/credential.js';
 import { secretDigest } from '../domain/digest.js';
 import type { Environment } from '../domain/environment.js';
 import { TesseraError, type ErrorCode } from '../domain/errors.js';
@@ -7,15 +6,15 @@ import type { Operation } from '../domain/operations.js';
 import { decideOperation } from '../domain/permissions.js';
 import type { Principal } from '../domain/principal.js';
 import type { SlidingWindowRateLimiter } from '../domain/rate-limiter.js';
+import { verifyHttpMessageSignature, type ReplayGuard } from '../domain/signatures/http-message-signature.js';
+import { verifyPayloadSignature } from '../domain/signatures/payload-signature.js';
+import type { SignedMessage } from '../domain/signatures/signed-message.js';
 import type { CredentialsRepository } from '../storage/credentials-repository.js';
+import { buildAuthEntry, type AuthEntry, type Unsealer } from './auth-entry.js';
 import { CredentialCache } from './credential-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
-export interface AuthEntry extends AuthRecord {
-  principal: Principal;
-  /** The success answer for this credential, built once: the hot path allocates nothing. */
-  success: AuthResult & { ok: true };
-}
+export type { AuthEntry } from './auth-entry.js';
 
 export interface AuthRequest {
   secret: string;
@@ -25,18 +24,30 @@ export interface AuthRequest {
   environment: Environment | null;
   operation: Operation;
   ip: string;
+  /** The browser origin the request came from (its Origin header), or null from a server. */
+  origin: string | null;
 }
 
-export type AuthResult =
-  | { ok: true; principal: Principal; entry: AuthEntry }
-  | { ok: false; error: TesseraError; credentialId: string | null };
+export type AuthResult = AuthEntry['success'] | { ok: false; error: TesseraError; credentialId: string | null };
+
+export interface AuthenticatorOptions {
+  brand: string;
+  credentials: CredentialsRepository;
+  rateLimiter: SlidingWindowRateLimiter;
+  usage: UsageRecorder;
+  unseal: Unsealer;
+  replay: ReplayGuard;
+  signatureToleranceSeconds: number;
+  cache: { size: number; negativeSize: number; negativeTtlMs: number };
+  now?: () => number;
+}
 
 const BEARER_CHALLENGE = 'Bearer realm="tessera"';
 
 /** RFC 6750 challenge; header values must stay printable ASCII without quotes. */
-function unauthorized(code: ErrorCode, message: string): TesseraError {
+function unauthorized(code: ErrorCode, message: string, challenge = BEARER_CHALLENGE): TesseraError {
   const description = message.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, "'");
-  return new TesseraError(code, message, { headers: { 'www-authenticate': `${BEARER_CHALLENGE}, error="invalid_token", error_description="${description}"` } });
+  return new TesseraError(code, message, { headers: { 'www-authenticate': `${challenge}, error="invalid_token", error_description="${description}"` } });
 }
 
 export function missingCredentialError(acceptedHeaders: string): TesseraError {
@@ -45,41 +56,38 @@ export function missingCredentialError(acceptedHeaders: string): TesseraError {
   });
 }
 
-function toPrincipal(record: AuthRecord): Principal {
-  const c = record.credential;
-  return { accountId: c.accountId, accountType: record.accountType, environment: c.environment, credentialId: c.id, kind: c.kind, permissions: c.permissions };
-}
-
 /**
  * Verification as a chain of small steps in SPEC's order: parse, checksum,
- * environment, digest look-up (memory, then database), state, permission,
- * rate limit. A cached credential is checked synchronously, with no await.
+ * environment, digest look-up (memory, then database), state, IP allowlist,
+ * permission, signature, rate limit. A cached credential is checked
+ * synchronously, with no await. For a key that signs, `authenticate` stops
+ * before the signature (the body is not read yet) and `completeSigned`
+ * finishes once it is.
  */
 export class Authenticator {
   readonly cache: CredentialCache<AuthEntry>;
   private readonly outcomes = new Map<string, number>();
   /** Successes, kept apart from `outcomes` so the hot path only increments a number. */
-  okCount = 0;
+  private okCount = 0;
   private readonly inflight = new Map<string, Promise<AuthEntry | undefined>>();
+  private readonly now: () => number;
 
-  constructor(
-    private readonly brand: string,
-    private readonly credentials: CredentialsRepository,
-    private readonly rateLimiter: SlidingWindowRateLimiter,
-    private readonly usage: UsageRecorder,
-    cacheOptions: { size: number; negativeSize: number; negativeTtlMs: number },
-    private readonly now: () => number = Date.now,
-  ) {
-    this.cache = new CredentialCache(cacheOptions.size, cacheOptions.negativeSize, cacheOptions.negativeTtlMs);
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.now = options.now ?? Date.now;
+    this.cache = new CredentialCache(options.cache.size, options.cache.negativeSize, options.cache.negativeTtlMs);
   }
 
   authenticate(request: AuthRequest): AuthResult | Promise<AuthResult> {
-    const parsed = parseSecret(request.secret, this.brand);
+    const brand = this.options.brand;
+    const parsed = parseSecret(request.secret, brand);
     if (parsed === 'malformed') {
-      return this.fail(unauthorized('malformed_credential', `This is not a ${this.brand} API key: expected ${this.brand}_{kind}_{sandbox|live}_… as issued. Check that the whole key was copied.`), null);
+      return this.fail(unauthorized('malformed_credential', `This is not a ${brand} API key: expected ${brand}_{kind}_{sandbox|live}_… as issued. Check that the whole key was copied.`), null);
     }
     if (parsed === 'bad_checksum') {
       return this.fail(unauthorized('invalid_checksum', 'This API key fails its checksum: it was mistyped or truncated. Copy it again from where you stored it.'), null);
+    }
+    if (parsed.kind === 'signing') {
+      return this.fail(unauthorized('malformed_credential', 'This is a signing secret: it signs requests and is never sent. Authenticate with the API key it belongs to.'), null);
     }
     if (request.environment !== null && parsed.environment !== request.environment) {
       return this.fail(
@@ -87,33 +95,63 @@ export class Authenticator {
         null,
       );
     }
+    if (request.origin !== null && parsed.kind !== 'publishable' && parsed.kind !== 'client_secret') {
+      return this.fail(
+        new TesseraError('secret_key_in_browser', 'A secret key arrived from a browser (this request has an Origin header). Secret and restricted keys belong on your server, never in a web page; browsers use publishable keys. Roll this key if it was shipped to a browser.'),
+        null,
+      );
+    }
     const digest = secretDigest(request.secret);
     const cached = this.cache.get(digest);
     if (cached !== undefined) return this.check(cached, request);
-    const now = this.now();
-    if (this.cache.isKnownMissing(digest, now)) return this.unknown();
+    if (this.cache.isKnownMissing(digest, this.now())) return this.unknown();
     return this.load(digest).then((entry) => (entry === undefined ? this.unknown() : this.check(entry, request)));
   }
 
-  /** Drops a credential everywhere in this process; the next request re-reads it. */
-  invalidate(credentialId: string): void {
-    this.cache.invalidateCredential(credentialId);
+  /** The signature and rate-limit steps of a key that signs, once the body is read. */
+  completeSigned(entry: AuthEntry, message: SignedMessage, ip: string): AuthResult {
+    const verification = entry.verification;
+    if (verification === null) throw new TypeError('completeSigned called for a key that does not sign');
+    const now = this.now();
+    const failure =
+      verification.scheme === 'payload-signature'
+        ? verifyPayloadSignature(message.header('payload-signature'), message.body, verification.key.hmacKey!)
+        : verifyHttpMessageSignature(message, verification.key, {
+            now: Math.floor(now / 1000),
+            toleranceSeconds: this.options.signatureToleranceSeconds,
+            replay: this.options.replay,
+          });
+    if (failure !== null) return this.fail(unauthorized(failure.code, failure.message, 'Signature'), entry.credential.id);
+    return this.admit(entry, ip, now);
+  }
+
+  /** Drops a credential (or, given an account id, all of the account's) in this process; the next request re-reads it. */
+  invalidate(id: string): void {
+    if (id.startsWith('acct_')) this.cache.invalidateWhere((entry) => entry.credential.accountId === id);
+    else this.cache.invalidateCredential(id);
+  }
+
+  /** Every outcome so far, by reason, `ok` included. */
+  outcomeCounts(): ReadonlyMap<string, number> {
+    return new Map([['ok', this.okCount], ...this.outcomes]);
+  }
+
+  count(outcome: string): void {
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
   }
 
   private load(digest: string): Promise<AuthEntry | undefined> {
     let pending = this.inflight.get(digest);
     if (pending !== undefined) return pending;
     const generation = this.cache.currentGeneration();
-    pending = this.credentials
+    pending = this.options.credentials
       .findAuthRecord(digest)
       .then((record) => {
         if (record === undefined) {
           this.cache.setMissing(digest, this.now(), generation);
           return undefined;
         }
-        const principal = toPrincipal(record);
-        const entry = { ...record, principal } as AuthEntry;
-        entry.success = { ok: true, principal, entry };
+        const entry = buildAuthEntry(record, this.options.unseal);
         this.cache.set(digest, entry, generation);
         return entry;
       })
@@ -144,10 +182,23 @@ export class Authenticator {
     if (entry.secretExpiresAt !== null && entry.secretExpiresAt <= now) {
       return this.fail(unauthorized('credential_rolled', `This secret of API key ${credential.id} was replaced by a roll and its grace period ended. Use the new secret.`), credential.id);
     }
+    if (entry.allowlist !== null && !entry.allowlist.allows(request.ip)) {
+      return this.fail(new TesseraError('ip_not_allowed', `API key ${credential.id} only accepts requests from its allowlisted IPs, and this one came from ${request.ip}. Add that address to the key's allowedIps, or call from an allowed host.`), credential.id);
+    }
+    if (request.origin !== null && !entry.allowedOrigins.has(request.origin)) {
+      return this.fail(new TesseraError('origin_not_allowed', `The origin ${request.origin} is not in this account's allowedOrigins. Add it to the account to use its publishable keys from that site.`), credential.id);
+    }
     const decision = decideOperation(entry.principal, request.operation);
     if (!decision.allowed) return this.fail(new TesseraError(decision.code, decision.reason), credential.id);
+    // A key that signs goes on in completeSigned, once the body has been read.
+    if (entry.verification !== null) return entry.success;
+    return this.admit(entry, request.ip, now);
+  }
+
+  private admit(entry: AuthEntry, ip: string, now: number): AuthResult {
+    const credential = entry.credential;
     if (credential.rateLimit !== null) {
-      const rate = this.rateLimiter.hit(credential.id, credential.rateLimit);
+      const rate = this.options.rateLimiter.hit(credential.id, credential.rateLimit);
       if (!rate.allowed) {
         return this.fail(
           new TesseraError('rate_limited', `API key ${credential.id} is over its limit of ${credential.rateLimit.requests} requests per ${credential.rateLimit.windowSeconds} s. Retry after ${rate.retryAfterSeconds} s.`, {
@@ -157,7 +208,7 @@ export class Authenticator {
         );
       }
     }
-    this.usage.recordUse(credential.id, request.ip, now);
+    this.options.usage.recordUse(credential.id, ip, now);
     this.okCount++;
     return entry.success;
   }
@@ -165,14 +216,5 @@ export class Authenticator {
   private fail(error: TesseraError, credentialId: string | null): AuthResult {
     this.count(error.code);
     return { ok: false, error, credentialId };
-  }
-
-  /** Every outcome so far, by reason, `ok` included. */
-  outcomeCounts(): ReadonlyMap<string, number> {
-    return new Map([['ok', this.okCount], ...this.outcomes]);
-  }
-
-  count(outcome: string): void {
-    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
   }
 }

@@ -21,7 +21,7 @@ const SYSTEM: ManagementContext = {
 export async function ensureOperator(store: Store, keys: KeyService, now: () => number = Date.now): Promise<BootstrapResult> {
   const existing = await store.accounts.findOperator();
   if (existing !== undefined) return { operator: existing, issued: null };
-  const operator: Account = { id: newId('account'), type: 'operator', name: 'Operator', parentId: null, liveEnabled: true, createdAt: now() };
+  const operator: Account = { id: newId('account'), type: 'operator', name: 'Operator', parentId: null, liveEnabled: true, allowedOrigins: [], createdAt: now() };
   await store.transaction(async (tx) => {
     await tx.accounts.insert(operator);
     await tx.audit.append(auditEvent(SYSTEM, { accountId: operator.id, environment: 'live', action: 'account.created', targetType: 'account', targetId: operator.id, details: { type: 'operator' } }, now()));

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 /**
  * A Unix socket per server process in `<data dir>/run/`. The CLI writes
@@ -16,7 +17,8 @@ const MAX_SOCKET_PATH = 100;
 
 export async function startControlSocket(dataDir: string, onSync: () => Promise<void>): Promise<{ path: string; close(): Promise<void> } | null> {
   const dir = controlSocketDir(dataDir);
-  const path = join(dir, `${process.pid}.sock`);
+  // Several servers may share a process (tests) as well as a folder: the name must be unique.
+  const path = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.sock`);
   if (path.length > MAX_SOCKET_PATH) return null;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   rmSync(path, { force: true });

@@ -62,9 +62,14 @@ export class CredentialCache<Entry extends { credential: { id: string } }> {
     this.digestsByCredential.delete(credentialId);
   }
 
-  /** A new secret's digest may have been probed before it existed. */
-  forgetMissing(digest: string): void {
-    this.negative.delete(digest);
+  /** Drops every entry the predicate picks (a change to an account touches all its keys). */
+  invalidateWhere(pick: (entry: Entry) => boolean): void {
+    this.generation++;
+    for (const [digest, entry] of this.positive) {
+      if (!pick(entry)) continue;
+      this.positive.delete(digest);
+      this.digestsByCredential.delete(entry.credential.id);
+    }
   }
 
   clear(): void {

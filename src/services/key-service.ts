@@ -10,7 +10,10 @@ import { listOperations } from '../domain/operations.js';
 import { decideIssuance, kindTakesPermissions, validatePermissionNames } from '../domain/permissions.js';
 import type { CredentialKind } from '../domain/principal.js';
 import type { RateLimit } from '../domain/rate-limiter.js';
+import type { MasterKeyring } from '../crypto/master-key.js';
+import { MAX_ALLOWED_IPS, normalizeAllowedIps } from '../domain/ip-allowlist.js';
 import type { Store } from '../storage/store.js';
+import { prepareSigning, type SigningRequest } from './key-signing.js';
 import { auditEvent } from './audit-trail.js';
 import type { CredentialChangeListener, ManagementContext } from './management-context.js';
 
@@ -24,17 +27,30 @@ export interface CreateKeyInput {
   expiresAt?: number | null | undefined;
   rateLimit?: RateLimit | null | undefined;
   metadata?: Record<string, string> | undefined;
+  allowedIps?: string[] | undefined;
+  signing?: SigningRequest | undefined;
 }
 
 export interface UpdateKeyInput {
   enabled?: boolean | undefined;
   name?: string | undefined;
   metadata?: Record<string, string> | undefined;
+  allowedIps?: string[] | undefined;
 }
 
 export interface IssuedKey {
   credential: Credential;
   secret: string;
+  /** The HMAC signing secret, when one was generated: shown this once. */
+  hmacKey?: string | null;
+}
+
+function validAllowedIps(entries: string[] | undefined): string[] | undefined {
+  if (entries === undefined) return undefined;
+  if (entries.length > MAX_ALLOWED_IPS) throw new TesseraError('invalid_field', `\`allowedIps\` takes at most ${MAX_ALLOWED_IPS} entries.`, { param: 'allowedIps' });
+  const result = normalizeAllowedIps(entries);
+  if (!result.ok) throw new TesseraError('invalid_field', `\`allowedIps[${result.index}]\`: ${result.message}. Use an address (203.0.113.7, 2001:db8::1) or a CIDR range (203.0.113.0/24).`, { param: `allowedIps[${result.index}]` });
+  return result.cidrs;
 }
 
 const DEFAULT_NAMES: Record<CredentialKind, string> = {
@@ -51,6 +67,7 @@ export class KeyService {
   constructor(
     private readonly store: Store,
     private readonly brand: string,
+    private readonly keyring: MasterKeyring,
     private readonly listener: CredentialChangeListener,
     private readonly now: () => number = Date.now,
   ) {}
@@ -70,9 +87,15 @@ export class KeyService {
     if (input.expiresAt != null && input.expiresAt <= now) {
       throw new TesseraError('invalid_field', '`expiresAt` is in the past: give a future time, or leave it out for a key that does not expire.', { param: 'expiresAt' });
     }
+    const allowedIps = validAllowedIps(input.allowedIps) ?? [];
+    const id = newId('key');
+    const signing = prepareSigning(input.signing ?? {}, { brand: this.brand, environment, credentialId: id, keyring: this.keyring });
+    if (signing.settings !== null && input.kind === 'publishable') {
+      throw new TesseraError('invalid_field', 'Publishable keys are used from browsers, which can keep no signing secret: sign with a secret or restricted key.', { param: 'generateHMAC' });
+    }
     const secret = generateSecret(this.brand, SECRET_KINDS[input.kind], environment);
     const credential: Credential = {
-      id: newId('key'),
+      id,
       accountId: account.id,
       environment,
       kind: input.kind,
@@ -84,6 +107,8 @@ export class KeyService {
       expiresAt: input.expiresAt ?? null,
       deletedAt: null,
       rateLimit: input.rateLimit ?? null,
+      allowedIps,
+      signing: signing.settings,
       metadata: input.metadata ?? {},
       createdAt: now,
       updatedAt: now,
@@ -91,10 +116,12 @@ export class KeyService {
       lastUsedIp: null,
     };
     await this.store.transaction(async (tx) => {
-      await tx.credentials.insert(credential, secretDigest(secret));
-      await tx.audit.append(this.auditEvent('key.created', credential, ctx, now, { kind: credential.kind, name: credential.name, permissions }));
+      await tx.credentials.insert(credential, secretDigest(secret), signing.sealed);
+      await tx.audit.append(
+        this.auditEvent('key.created', credential, ctx, now, { kind: credential.kind, name: credential.name, permissions, signing: signing.settings?.scheme ?? null, allowedIps }),
+      );
     });
-    return { credential, secret };
+    return { credential, secret, hmacKey: signing.hmacKey };
   }
 
   async list(account: Account, ctx: ManagementContext, options: { includeDeleted: boolean }): Promise<Credential[]> {
@@ -109,12 +136,13 @@ export class KeyService {
 
   async update(account: Account, keyId: string, input: UpdateKeyInput, ctx: ManagementContext): Promise<Credential> {
     const now = this.now();
-    const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    const allowedIps = validAllowedIps(input.allowedIps);
+    const changes = Object.fromEntries(Object.entries({ ...input, allowedIps }).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length === 0) return this.get(account, keyId, ctx);
     const updated = await this.store.transaction(async (tx) => {
       const credential = await this.getLive(tx, account, keyId, ctx);
       const action = input.enabled === undefined || input.enabled === credential.enabled ? 'key.updated' : input.enabled ? 'key.enabled' : 'key.disabled';
-      await tx.credentials.update(credential.id, { updatedAt: now, enabled: input.enabled, name: input.name, metadata: input.metadata });
+      await tx.credentials.update(credential.id, { updatedAt: now, enabled: input.enabled, name: input.name, metadata: input.metadata, allowedIps });
       await tx.credentialChanges.record(credential.id, now);
       await tx.audit.append(this.auditEvent(action, credential, ctx, now, { changes }));
       return { ...credential, ...changes, updatedAt: now } as Credential;
@@ -156,6 +184,25 @@ export class KeyService {
     });
     await this.listener.credentialChanged(keyId);
     return deleted;
+  }
+
+  /**
+   * A key seen where it must not travel (plain HTTP, when the operator treats
+   * that as exposure) is disabled at once and the audit log says why. Unknown
+   * or already disabled keys are left alone.
+   */
+  async disableExposed(secret: string, reason: string, ctx: ManagementContext): Promise<string | null> {
+    const now = this.now();
+    const record = await this.store.credentials.findAuthRecord(secretDigest(secret));
+    if (record === undefined || record.credential.deletedAt !== null || !record.credential.enabled) return null;
+    const credential = record.credential;
+    await this.store.transaction(async (tx) => {
+      await tx.credentials.update(credential.id, { updatedAt: now, enabled: false });
+      await tx.credentialChanges.record(credential.id, now);
+      await tx.audit.append(this.auditEvent('key.exposed', credential, ctx, now, { reason, disabled: true }));
+    });
+    await this.listener.credentialChanged(credential.id);
+    return credential.id;
   }
 
   private async getLive(tx: Store, account: Account, keyId: string, ctx: ManagementContext): Promise<Credential> {

@@ -9,6 +9,7 @@ function toAccount(row: Selectable<AccountsTable>): Account {
     name: row.name,
     parentId: row.parent_id,
     liveEnabled: row.live_enabled === 1,
+    allowedOrigins: JSON.parse(row.allowed_origins) as string[],
     createdAt: row.created_at,
   };
 }
@@ -25,6 +26,7 @@ export class AccountsRepository {
         name: account.name,
         parent_id: account.parentId,
         live_enabled: account.liveEnabled ? 1 : 0,
+        allowed_origins: JSON.stringify(account.allowedOrigins),
         created_at: account.createdAt,
       })
       .execute();
@@ -47,6 +49,10 @@ export class AccountsRepository {
       query = query.where((eb) => eb.or([eb('id', '=', viewer.id), eb('parent_id', '=', viewer.id)]));
     }
     return (await query.execute()).map(toAccount);
+  }
+
+  async updateSettings(id: string, settings: { name: string; allowedOrigins: string[] }): Promise<void> {
+    await this.db.updateTable('accounts').set({ name: settings.name, allowed_origins: JSON.stringify(settings.allowedOrigins) }).where('id', '=', id).execute();
   }
 
   async setLiveEnabled(id: string, enabled: boolean): Promise<void> {

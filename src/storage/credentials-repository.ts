@@ -20,6 +20,11 @@ function toCredential(row: Selectable<CredentialsTable>): Credential {
       row.rate_limit_requests === null || row.rate_limit_window_seconds === null
         ? null
         : { requests: row.rate_limit_requests, windowSeconds: row.rate_limit_window_seconds },
+    allowedIps: JSON.parse(row.allowed_ips) as string[],
+    signing:
+      row.signing_scheme === null || row.signing_algorithm === null
+        ? null
+        : { scheme: row.signing_scheme, algorithm: row.signing_algorithm, publicKey: row.signing_public_key },
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -32,6 +37,7 @@ export interface CredentialPatch {
   name?: string;
   enabled?: boolean;
   metadata?: Record<string, string>;
+  allowedIps?: string[];
   deletedAt?: number;
   last4?: string;
   updatedAt: number;
@@ -46,7 +52,8 @@ export interface UsageSample {
 export class CredentialsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(credential: Credential, secretDigest: string): Promise<void> {
+  /** `sealedSigningSecret`: the HMAC secret sealed under the master key, when the key signs with HMAC. */
+  async insert(credential: Credential, secretDigest: string, sealedSigningSecret: string | null = null): Promise<void> {
     await this.db
       .insertInto('credentials')
       .values({
@@ -68,6 +75,11 @@ export class CredentialsRepository {
         updated_at: credential.updatedAt,
         last_used_at: null,
         last_used_ip: null,
+        allowed_ips: JSON.stringify(credential.allowedIps),
+        signing_algorithm: credential.signing?.algorithm ?? null,
+        signing_scheme: credential.signing?.scheme ?? null,
+        signing_secret_sealed: sealedSigningSecret,
+        signing_public_key: credential.signing?.publicKey ?? null,
       })
       .execute();
     await this.addSecret(credential.id, secretDigest, credential.last4, credential.createdAt);
@@ -94,12 +106,18 @@ export class CredentialsRepository {
       .innerJoin('credentials as c', 'c.id', 's.credential_id')
       .innerJoin('accounts as a', 'a.id', 'c.account_id')
       .selectAll('c')
-      .select(['s.expires_at as secret_expires_at', 'a.type as account_type'])
+      .select(['s.expires_at as secret_expires_at', 'a.type as account_type', 'a.allowed_origins as account_allowed_origins'])
       .where('s.digest', '=', digest)
       .executeTakeFirst();
     if (row === undefined) return undefined;
-    const { secret_expires_at, account_type, ...credential } = row;
-    return { credential: toCredential(credential), accountType: account_type, secretExpiresAt: secret_expires_at };
+    const { secret_expires_at, account_type, account_allowed_origins, ...credential } = row;
+    return {
+      credential: toCredential(credential),
+      accountType: account_type,
+      accountAllowedOrigins: JSON.parse(account_allowed_origins) as string[],
+      sealedSigningSecret: credential.signing_secret_sealed,
+      secretExpiresAt: secret_expires_at,
+    };
   }
 
   /** Scoped look-up: a credential of another account or environment does not exist for the caller. */
@@ -135,6 +153,7 @@ export class CredentialsRepository {
         ...(patch.name !== undefined && { name: patch.name }),
         ...(patch.enabled !== undefined && { enabled: patch.enabled ? 1 : 0 }),
         ...(patch.metadata !== undefined && { metadata: JSON.stringify(patch.metadata) }),
+        ...(patch.allowedIps !== undefined && { allowed_ips: JSON.stringify(patch.allowedIps) }),
         ...(patch.deletedAt !== undefined && { deleted_at: patch.deletedAt }),
         ...(patch.last4 !== undefined && { last4: patch.last4 }),
       })

@@ -1,9 +1,10 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { OpenedDatabase } from './database.js';
 import * as core from './migrations/001-core.js';
+import * as requestSecurity from './migrations/002-request-security.js';
 
 /** Migrations in order; each receives the dialect for the few statements that differ. */
-const MIGRATIONS = { '001-core': core };
+const MIGRATIONS = { '001-core': core, '002-request-security': requestSecurity };
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly opened: OpenedDatabase) {}

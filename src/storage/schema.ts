@@ -11,6 +11,8 @@ export interface AccountsTable {
   name: string;
   parent_id: string | null;
   live_enabled: number;
+  /** JSON array of origins. */
+  allowed_origins: string;
   created_at: number;
 }
 
@@ -35,6 +37,12 @@ export interface CredentialsTable {
   updated_at: number;
   last_used_at: number | null;
   last_used_ip: string | null;
+  /** JSON array of CIDRs. */
+  allowed_ips: string;
+  signing_algorithm: 'hmac-sha256' | 'ed25519' | null;
+  signing_scheme: 'http-message-signatures' | 'payload-signature' | null;
+  signing_secret_sealed: string | null;
+  signing_public_key: string | null;
 }
 
 /** Digests of a credential's secrets: the current one, and rolled ones until their grace ends. */

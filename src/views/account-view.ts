@@ -12,6 +12,7 @@ export function accountView(account: Account): AccountView {
     name: account.name,
     parentId: account.parentId,
     liveEnabled: account.liveEnabled,
+    allowedOrigins: account.allowedOrigins,
     createdAt: new Date(account.createdAt).toISOString(),
   };
 }

@@ -21,6 +21,8 @@ export function keyView(credential: Credential, now: number): KeyView {
     enabled: credential.enabled,
     status: credentialStatus(credential, now),
     rateLimit: credential.rateLimit,
+    allowedIps: credential.allowedIps,
+    signing: credential.signing === null ? null : { scheme: credential.signing.scheme, algorithm: credential.signing.algorithm },
     metadata: credential.metadata,
     createdAt: new Date(credential.createdAt).toISOString(),
     updatedAt: new Date(credential.updatedAt).toISOString(),

@@ -78,7 +78,7 @@ describe('POST /v1/keys/verify', () => {
     expect(denied.body.message).toContain('keys.create');
     expect((await verify({ credential: reader.secret, operation: 'accounts.read' })).body.valid).toBe(true);
     // A merchant's secret key may not manage keys, a publishable key may not read accounts.
-    await expectInvalid({ credential: merchantKey.secret, operation: 'keys.create' }, 'permission_denied');
+    await expectInvalid({ credential: merchantKey.secret, operation: 'keys.create' }, 'cannot_manage_own_keys');
     const publishable = await createKey(api, op, merchantId, { kind: 'publishable' });
     await expectInvalid({ credential: publishable.secret, operation: 'accounts.read' }, 'permission_denied');
     expect((await verify({ credential: publishable.secret, operation: 'operations.list' })).body.valid).toBe(true);

@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { SIGNATURE_SCHEMES, type SignatureScheme } from '../../domain/signatures/signing-keys.js';
 import { isEnvironment } from '../../domain/environment.js';
 import type { CredentialKind } from '../../domain/principal.js';
 import type { RateLimit } from '../../domain/rate-limiter.js';
@@ -33,6 +35,18 @@ function parseExpiry(text: string | undefined): number | undefined {
   return at;
 }
 
+function parseScheme(text: string | undefined): SignatureScheme | undefined {
+  if (text === undefined) return undefined;
+  if (!(SIGNATURE_SCHEMES as readonly string[]).includes(text)) throw new UsageError(`--scheme takes ${SIGNATURE_SCHEMES.join(' or ')}`);
+  return text as SignatureScheme;
+}
+
+/** --public-key takes the key itself or the path of a PEM file. */
+function readPublicKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return existsSync(value) ? readFileSync(value, 'utf8') : value;
+}
+
 export async function keysCommand(args: string[], out: Output): Promise<void> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
@@ -48,6 +62,10 @@ export async function keysCommand(args: string[], out: Output): Promise<void> {
       'rate-limit': { type: 'string' },
       metadata: { type: 'string', multiple: true },
       grace: { type: 'string' },
+      hmac: { type: 'boolean' },
+      'public-key': { type: 'string' },
+      scheme: { type: 'string' },
+      'allow-ip': { type: 'string', multiple: true },
       'include-deleted': { type: 'boolean' },
       json: { type: 'boolean' },
     },
@@ -72,12 +90,17 @@ export async function keysCommand(args: string[], out: Output): Promise<void> {
             expiresAt: parseExpiry(values['expires-at']),
             rateLimit: parseRateLimit(values['rate-limit']),
             metadata: parseMetadata(values.metadata),
+            allowedIps: values['allow-ip'],
+            signing: { generateHmac: values.hmac, publicKey: readPublicKey(values['public-key']), scheme: parseScheme(values.scheme) },
           },
           core.ctx,
         ),
       );
-      const view = { ...keyView(issued.credential, Date.now()), secret: issued.secret };
-      out.result(view, () => `Created ${view.kind} key ${view.id} (${view.environment}).\n\n  ${view.secret}\n\nStore it now: it will not be shown again.`);
+      const view = { ...keyView(issued.credential, Date.now()), secret: issued.secret, ...(issued.hmacKey && { hmacKey: issued.hmacKey }) };
+      out.result(view, () => {
+        const signing = issued.hmacKey ? `\n\nSigning secret (${view.signing?.scheme}):\n\n  ${issued.hmacKey}` : view.signing ? `\n\nRequests must be signed with your Ed25519 private key (keyid ${view.id}).` : '';
+        return `Created ${view.kind} key ${view.id} (${view.environment}).\n\n  ${view.secret}${signing}\n\nStore it now: it will not be shown again.`;
+      });
       return;
     }
     case 'list': {

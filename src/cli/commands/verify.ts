@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isEnvironment } from '../../domain/environment.js';
 import { OPERATIONS } from '../../domain/operations.js';
-import { SlidingWindowRateLimiter } from '../../domain/rate-limiter.js';
-import { Authenticator } from '../../services/authenticator.js';
+import { createAuthenticator } from '../../app.js';
 import { UsageRecorder } from '../../services/usage-recorder.js';
 import { withCore } from '../context.js';
 import { UsageError, type Output } from '../output.js';
@@ -17,8 +16,8 @@ export async function verifyCommand(args: string[], out: Output): Promise<void> 
   if (env !== null && !isEnvironment(env)) throw new UsageError('--env takes sandbox or live');
   const result = await withCore(out, async (core) => {
     const usage = new UsageRecorder(async () => {});
-    const authenticator = new Authenticator(core.config.brand, core.store.credentials, new SlidingWindowRateLimiter(), usage, { size: 10, negativeSize: 10, negativeTtlMs: 0 });
-    return authenticator.authenticate({ secret, keyId: null, environment: env, operation, ip: 'cli' });
+    const authenticator = createAuthenticator(core, usage, { seenBefore: () => false });
+    return authenticator.authenticate({ secret, keyId: null, environment: env, operation, ip: 'cli', origin: null });
   });
   if (result.ok) {
     const p = result.principal;

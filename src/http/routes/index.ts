@@ -3,6 +3,7 @@ import { registerCreateAccount } from './v1-accounts-create.js';
 import { registerGetAccount } from './v1-accounts-get.js';
 import { registerListAccounts } from './v1-accounts-list.js';
 import { registerOpenLive } from './v1-accounts-open-live.js';
+import { registerUpdateAccount } from './v1-accounts-update.js';
 import { registerListAuditEvents } from './v1-audit-events-list.js';
 import { registerCreateKey } from './v1-keys-create.js';
 import { registerDeleteKey } from './v1-keys-delete.js';
@@ -20,6 +21,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerCreateAccount(app, deps);
   registerListAccounts(app, deps);
   registerGetAccount(app, deps);
+  registerUpdateAccount(app, deps);
   registerOpenLive(app, deps);
   registerCreateKey(app, deps);
   registerListKeys(app, deps);

@@ -20,9 +20,13 @@ export function registerCreateKey(app: App, deps: RouteDeps): void {
     },
     handler: async (request, reply) => {
       const account = await deps.accounts.resolveFor(principalOf(request), request.params.accountId, op);
-      const { expiresAt, ...rest } = request.body;
-      const issued = await deps.keys.create(account, { ...rest, expiresAt: expiresAt == null ? null : Date.parse(expiresAt) }, managementContext(request));
-      return reply.code(201).send({ ...keyView(issued.credential, deps.now()), secret: issued.secret });
+      const { expiresAt, generateHMAC, signingPublicKey, signatureScheme, ...rest } = request.body;
+      const issued = await deps.keys.create(
+        account,
+        { ...rest, expiresAt: expiresAt == null ? null : Date.parse(expiresAt), signing: { generateHmac: generateHMAC, publicKey: signingPublicKey, scheme: signatureScheme } },
+        managementContext(request),
+      );
+      return reply.code(201).send({ ...keyView(issued.credential, deps.now()), secret: issued.secret, ...(issued.hmacKey && { hmacKey: issued.hmacKey }) });
     },
   });
 }

@@ -70,6 +70,7 @@ export function registerVerifyKey(app: App, deps: RouteDeps): void {
         environment: callerEnvironment,
         operation,
         ip: body.ip ?? request.ip,
+        origin: null,
       });
       if (!result.ok) return { valid: false, code: result.error.code, message: result.error.message };
       const p = result.principal;

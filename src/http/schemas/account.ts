@@ -10,6 +10,16 @@ export const CreateAccountBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const UpdateAccountBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    allowedOrigins: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50, description: 'Browser origins (https://shop.example) allowed to use this account\'s publishable keys.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const AccountView = Type.Object(
   {
     id: Type.String(),
@@ -18,6 +28,7 @@ export const AccountView = Type.Object(
     name: Type.String(),
     parentId: Nullable(Type.String()),
     liveEnabled: Type.Boolean({ description: 'Whether the operator has opened the live environment (go-live).' }),
+    allowedOrigins: Type.Array(Type.String()),
     createdAt: Timestamp,
   },
   { description: 'A partner, merchant or the operator.' },

@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import { ENVIRONMENTS } from '../../domain/environment.js';
+import { MAX_ALLOWED_IPS } from '../../domain/ip-allowlist.js';
+import { SIGNATURE_SCHEMES } from '../../domain/signatures/signing-keys.js';
 import { MAX_GRACE_SECONDS } from '../../services/key-service.js';
 import { Metadata, Nullable, StringEnum, Timestamp } from './common.js';
 
@@ -12,6 +14,11 @@ export const RateLimitSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const AllowedIps = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+  maxItems: MAX_ALLOWED_IPS,
+  description: 'IPv4/IPv6 addresses or CIDR ranges the key may be used from (IPv4-mapped IPv6 counts as IPv4). Empty: anywhere.',
+});
 
 export const KeyName = Type.String({ minLength: 1, maxLength: 100, description: 'A friendly name, e.g. "Checkout server".' });
 
@@ -26,6 +33,10 @@ export const CreateKeyBody = Type.Object(
     expiresAt: Type.Optional(Nullable(Timestamp)),
     rateLimit: Type.Optional(Nullable(RateLimitSchema)),
     metadata: Type.Optional(Metadata),
+    allowedIps: Type.Optional(AllowedIps),
+    generateHMAC: Type.Optional(Type.Boolean({ description: 'Make a signing secret (returned once as hmacKey): every request with this key must then be signed.' })),
+    signingPublicKey: Type.Optional(Type.String({ minLength: 40, maxLength: 4096, description: 'Or register an Ed25519 public key (PEM, or raw 32 bytes in base64): requests are signed with its private key, and Tessera holds no secret.' })),
+    signatureScheme: Type.Optional(StringEnum(SIGNATURE_SCHEMES, { description: 'http-message-signatures (RFC 9421, default, replay-proof) or payload-signature (OneKey compatibility, HMAC only, replayable).' })),
   },
   { additionalProperties: false },
 );
@@ -35,6 +46,7 @@ export const UpdateKeyBody = Type.Object(
     enabled: Type.Optional(Type.Boolean({ description: 'false disables the key on every node at once; true enables it again.' })),
     name: Type.Optional(KeyName),
     metadata: Type.Optional(Metadata),
+    allowedIps: Type.Optional(AllowedIps),
     // Accepted by the schema only to answer with a precise error: these never change.
     permissions: Type.Optional(Type.Unknown({ description: 'Immutable: create a new key instead.' })),
     kind: Type.Optional(Type.Unknown({ description: 'Immutable.' })),
@@ -67,6 +79,14 @@ export const KeyView = Type.Object(
     enabled: Type.Boolean(),
     status: StringEnum(['active', 'disabled', 'expired', 'deleted'] as const),
     rateLimit: Nullable(RateLimitSchema),
+    allowedIps: Type.Array(Type.String()),
+    signing: Nullable(
+      Type.Object({
+        scheme: StringEnum(SIGNATURE_SCHEMES),
+        algorithm: StringEnum(['hmac-sha256', 'ed25519'] as const),
+      }),
+      { description: 'Null when the key does not sign; otherwise every request with it must be signed this way.' },
+    ),
     metadata: Type.Record(Type.String(), Type.String()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -80,7 +100,10 @@ export const KeyView = Type.Object(
 
 export const IssuedKeyView = Type.Intersect([
   KeyView,
-  Type.Object({ secret: Type.String({ description: 'The secret, shown this once and never again.' }) }),
+  Type.Object({
+    secret: Type.String({ description: 'The secret, shown this once and never again.' }),
+    hmacKey: Type.Optional(Type.String({ description: 'The signing secret (with generateHMAC), shown this once: the HMAC key is the UTF-8 bytes of this string.' })),
+  }),
 ]);
 
 export const RolledKeyView = Type.Intersect([

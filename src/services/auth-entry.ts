@@ -1,0 +1,46 @@
+import type { AuthRecord } from '../domain/credential.js';
+import { IpAllowlist } from '../domain/ip-allowlist.js';
+import type { Principal } from '../domain/principal.js';
+import type { VerificationKey } from '../domain/signatures/signed-message.js';
+import { ed25519KeyObject, type SignatureScheme } from '../domain/signatures/signing-keys.js';
+import { signingSecretAad } from './key-signing.js';
+
+/**
+ * A credential as the authenticator caches it: everything a request needs,
+ * parsed and decrypted once when it is loaded, never per request.
+ */
+export interface AuthEntry extends AuthRecord {
+  principal: Principal;
+  allowlist: IpAllowlist | null;
+  /** Null when the key does not sign its requests. */
+  verification: { scheme: SignatureScheme; key: VerificationKey } | null;
+  allowedOrigins: ReadonlySet<string>;
+  /** The success answer for this credential, built once: the hot path allocates nothing. */
+  success: { ok: true; principal: Principal; entry: AuthEntry };
+}
+
+/** Opens a value sealed under the master key (reloading the keyring if it was rotated). */
+export type Unsealer = (sealed: string, associatedData: string) => Buffer;
+
+export function buildAuthEntry(record: AuthRecord, unseal: Unsealer): AuthEntry {
+  const c = record.credential;
+  const principal: Principal = { accountId: c.accountId, accountType: record.accountType, environment: c.environment, credentialId: c.id, kind: c.kind, permissions: c.permissions };
+  let verification: AuthEntry['verification'] = null;
+  if (c.signing !== null) {
+    const key: VerificationKey =
+      c.signing.algorithm === 'ed25519'
+        ? { keyId: c.id, algorithm: 'ed25519', hmacKey: null, publicKey: ed25519KeyObject(c.signing.publicKey!) }
+        : { keyId: c.id, algorithm: 'hmac-sha256', hmacKey: unseal(record.sealedSigningSecret!, signingSecretAad(c.id)), publicKey: null };
+    verification = { scheme: c.signing.scheme, key };
+  }
+  const entry: AuthEntry = {
+    ...record,
+    principal,
+    allowlist: c.allowedIps.length === 0 ? null : IpAllowlist.parse(c.allowedIps),
+    verification,
+    allowedOrigins: new Set(record.accountAllowedOrigins),
+    success: null as unknown as AuthEntry['success'], // refers to the entry itself: set just below
+  };
+  entry.success = { ok: true, principal, entry };
+  return entry;
+}
