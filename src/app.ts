@@ -1,3 +1,4 @@
+import { unwatchFile, watchFile } from 'node:fs';
 import { sql } from 'kysely';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
@@ -47,6 +48,8 @@ export interface Core {
   keyring: MasterKeyring;
   /** Opens a sealed value, picking up a rotated master key file if needed. */
   unseal: Unsealer;
+  /** Re-reads the master key configuration (after a rotation by another process). */
+  reloadKeyring(): void;
   generatedMasterKeyFile: string | null;
   accounts: AccountService;
   keys: KeyService;
@@ -75,6 +78,7 @@ export async function openCore(options: TesseraOptions & { onCredentialChanged: 
     store,
     keyring,
     unseal: reloadingUnsealer(keyring, { envValue: config.masterKey, filePath: config.masterKeyFile }),
+    reloadKeyring: () => keyring.replaceWith(loadMasterKeyring({ envValue: config.masterKey, filePath: config.masterKeyFile, createIfMissing: false }).keyring),
     generatedMasterKeyFile: generatedFile,
     accounts: new AccountService(store, { credentialChanged: options.onCredentialChanged }, now),
     keys: new KeyService(store, config.brand, keyring, { credentialChanged: options.onCredentialChanged }, now),
@@ -128,7 +132,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const auth = authenticator;
   const bootstrap = await ensureOperator(store, core.keys, now);
   const watcher = new ChangeWatcher(core.opened, store.credentialChanges, (id) => auth.invalidate(id), (error) => logger.warn({ err: error }, 'credential change feed'));
-  const idempotency = new IdempotencyService(store, core.keyring, config.idempotencyTtlHours * 3600_000, now);
+  const idempotency = new IdempotencyService(store, core.keyring, core.unseal, config.idempotencyTtlHours * 3600_000, now);
   const metrics = new Metrics(() => auth.outcomeCounts());
   const server = await buildServer({
     logger,
@@ -181,7 +185,9 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     usage,
     async listen() {
       await watcher.start();
-      control = await startControlSocket(config.dataDir, () => watcher.sync());
+      control = await startControlSocket(config.dataDir, async (command) => (command === 'sync' ? watcher.sync() : core.reloadKeyring()));
+      // Seal with a rotated master key soon even without a nudge (another folder sharing the key file).
+      if (config.masterKey === undefined) watchFile(config.masterKeyFile, { interval: 2000, persistent: false }, () => core.reloadKeyring());
       usage.start(config.usageFlushMs, (error) => logger.warn({ err: error }, 'last-used flush failed'));
       housekeeping = setInterval(() => {
         idempotency.prune().catch((error: unknown) => logger.warn({ err: error }, 'idempotency prune failed'));
@@ -193,6 +199,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     },
     async close() {
       if (housekeeping !== null) clearInterval(housekeeping);
+      unwatchFile(config.masterKeyFile);
       await server.close();
       await control?.close();
       await watcher.stop();

@@ -3,6 +3,7 @@ import { isTesseraError } from '../domain/errors.js';
 import { anySecretPattern, redactSecrets } from '../http/log-redaction.js';
 import { accountsCommand } from './commands/accounts.js';
 import { keysCommand } from './commands/keys.js';
+import { masterKeyCommand } from './commands/master-key.js';
 import { migrateCommand } from './commands/migrate.js';
 import { startCommand } from './commands/start.js';
 import { verifyCommand } from './commands/verify.js';
@@ -24,6 +25,8 @@ const HELP = `Usage: tessera <command> [options]   (every command takes --json)
   keys disable|enable|delete --account ID KEY_ID
   keys roll --account ID KEY_ID [--grace SECONDS]
   verify SECRET [--operation OP] [--env sandbox|live]
+  master-key rotate                       new master key; re-encrypt every sealed value; retire the old
+  master-key reencrypt                    re-encrypt under the current key (TESSERA_MASTER_KEY="NEW,OLD")
 
 Configuration comes from the environment: TESSERA_DATA_DIR, HOST, PORT, DATABASE_URL,
 TESSERA_MASTER_KEY, TESSERA_BRAND and more (see README.md).`;
@@ -34,6 +37,7 @@ const COMMANDS: Record<string, (args: string[], out: Output) => Promise<void>> =
   accounts: accountsCommand,
   keys: keysCommand,
   verify: verifyCommand,
+  'master-key': masterKeyCommand,
 };
 
 export async function main(argv: string[]): Promise<void> {

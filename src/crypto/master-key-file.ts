@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { generateMasterKey, MasterKeyring, parseMasterKey, UnknownMasterKeyError } from './master-key.js';
+import { generateMasterKey, MasterKeyring, parseMasterKey, UnknownMasterKeyError, type MasterKey } from './master-key.js';
 
 export interface LoadedKeyring {
   keyring: MasterKeyring;
@@ -49,4 +49,12 @@ export function reloadingUnsealer(keyring: MasterKeyring, source: { envValue: st
       return keyring.open(sealed, associatedData);
     }
   };
+}
+
+/** Replaces the key file atomically (write, then rename), first key current, mode 0600. */
+export function writeMasterKeyFile(filePath: string, keys: readonly MasterKey[]): void {
+  const temporary = `${filePath}.${process.pid}.tmp`;
+  writeFileSync(temporary, keys.map((k) => k.key.toString('base64')).join('\n') + '\n', { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, filePath);
 }

@@ -53,6 +53,12 @@ export class MasterKeyring {
     return [...this.byId.keys()];
   }
 
+  keyFor(id: string): Buffer {
+    const key = this.byId.get(id);
+    if (key === undefined) throw new UnknownMasterKeyError(`master key ${id} is not configured`);
+    return key.key;
+  }
+
   /** Takes the keys of a rotated configuration (another process rotated the key file). */
   replaceWith(other: MasterKeyring): void {
     this.currentKey = other.currentKey;

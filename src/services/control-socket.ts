@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /**
- * A Unix socket per server process in `<data dir>/run/`. The CLI writes
- * `sync` after committing a change; the server re-reads the change feed and
- * answers `ok`, so when the CLI exits its change is already in force.
+ * A Unix socket per server in `<data dir>/run/`. The CLI (or another server)
+ * writes a command and waits for `ok`: `sync` after committing a credential
+ * change (the server re-reads the change feed), `reload-keys` after rotating
+ * the master key file. When the CLI exits, its change is in force.
  */
+export type ControlCommand = 'sync' | 'reload-keys';
+const COMMANDS: readonly string[] = ['sync', 'reload-keys'];
 export function controlSocketDir(dataDir: string): string {
   return join(dataDir, 'run');
 }
@@ -15,7 +18,7 @@ export function controlSocketDir(dataDir: string): string {
 // Unix socket paths are limited to about 104-108 bytes.
 const MAX_SOCKET_PATH = 100;
 
-export async function startControlSocket(dataDir: string, onSync: () => Promise<void>): Promise<{ path: string; close(): Promise<void> } | null> {
+export async function startControlSocket(dataDir: string, onCommand: (command: ControlCommand) => Promise<void>): Promise<{ path: string; close(): Promise<void> } | null> {
   const dir = controlSocketDir(dataDir);
   // Several servers may share a process (tests) as well as a folder: the name must be unique.
   const path = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.sock`);
@@ -26,8 +29,9 @@ export async function startControlSocket(dataDir: string, onSync: () => Promise<
     socket.setEncoding('utf8');
     socket.on('error', () => socket.destroy());
     socket.on('data', (data: string) => {
-      if (!data.includes('sync')) return void socket.end('unknown\n');
-      onSync().then(
+      const command = data.trim();
+      if (!COMMANDS.includes(command)) return void socket.end('unknown\n');
+      onCommand(command as ControlCommand).then(
         () => socket.end('ok\n'),
         () => socket.end('error\n'),
       );
@@ -48,7 +52,7 @@ export async function startControlSocket(dataDir: string, onSync: () => Promise<
   };
 }
 
-function nudge(path: string, timeoutMs: number): Promise<boolean> {
+function nudge(path: string, command: ControlCommand, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection(path);
     const timer = setTimeout(() => {
@@ -56,7 +60,7 @@ function nudge(path: string, timeoutMs: number): Promise<boolean> {
       resolve(false);
     }, timeoutMs);
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write('sync\n'));
+    socket.on('connect', () => socket.write(`${command}\n`));
     socket.on('data', () => {
       clearTimeout(timer);
       socket.end();
@@ -71,8 +75,8 @@ function nudge(path: string, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** Tells every server sharing this data folder to pick up committed changes now. */
-export async function nudgeServers(dataDir: string, options: { exclude?: string | undefined; timeoutMs?: number } = {}): Promise<number> {
+/** Tells every server sharing this data folder to pick up committed changes (or a new master key) now. */
+export async function nudgeServers(dataDir: string, options: { exclude?: string | undefined; timeoutMs?: number; command?: ControlCommand } = {}): Promise<number> {
   let paths: string[];
   try {
     paths = readdirSync(controlSocketDir(dataDir))
@@ -82,6 +86,6 @@ export async function nudgeServers(dataDir: string, options: { exclude?: string 
   } catch {
     return 0;
   }
-  const results = await Promise.all(paths.map((p) => nudge(p, options.timeoutMs ?? 2000)));
+  const results = await Promise.all(paths.map((p) => nudge(p, options.command ?? 'sync', options.timeoutMs ?? 2000)));
   return results.filter(Boolean).length;
 }

@@ -1,4 +1,5 @@
 import type { MasterKeyring } from '../crypto/master-key.js';
+import type { Unsealer } from './auth-entry.js';
 import { sha256Hex } from '../domain/digest.js';
 import { TesseraError } from '../domain/errors.js';
 import type { Store } from '../storage/store.js';
@@ -12,6 +13,11 @@ export type IdempotencyStart = { kind: 'proceed'; scope: string; keyDigest: stri
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
+/** Binds a sealed response to its record, so it can't be moved to another. */
+export function idempotencyAad(scope: string, keyDigest: string): string {
+  return `idempotency:${scope}:${keyDigest}`;
+}
+
 /**
  * `Idempotency-Key` on POST: the first request with a key claims it; a retry
  * with the same key and the same request gets the first response back; the
@@ -22,6 +28,7 @@ export class IdempotencyService {
   constructor(
     private readonly store: Store,
     private readonly keyring: MasterKeyring,
+    private readonly unseal: Unsealer,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -46,14 +53,14 @@ export class IdempotencyService {
       if (existing.state !== 'done' || existing.response_sealed === null || existing.response_status === null) {
         throw new TesseraError('idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a moment to get its response.', { param: 'Idempotency-Key' });
       }
-      const body = this.keyring.open(existing.response_sealed, `idempotency:${callerScope}:${keyDigest}`).toString('utf8');
+      const body = this.unseal(existing.response_sealed, idempotencyAad(callerScope, keyDigest)).toString('utf8');
       return { kind: 'replay', response: { status: existing.response_status, body } };
     }
     throw new TesseraError('idempotency_request_in_progress', 'A request with this Idempotency-Key is being processed. Retry in a moment.', { param: 'Idempotency-Key' });
   }
 
   async complete(scope: string, keyDigest: string, response: StoredResponse): Promise<void> {
-    await this.store.idempotency.complete(scope, keyDigest, response.status, this.keyring.seal(response.body, `idempotency:${scope}:${keyDigest}`));
+    await this.store.idempotency.complete(scope, keyDigest, response.status, this.keyring.seal(response.body, idempotencyAad(scope, keyDigest)));
   }
 
   /** A failure on our side must not pin the key: the client's retry runs the request again. */

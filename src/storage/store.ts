@@ -4,6 +4,7 @@ import { AuditRepository } from './audit-repository.js';
 import { CredentialChangesRepository } from './credential-changes-repository.js';
 import { CredentialsRepository } from './credentials-repository.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
+import { SealedValuesRepository } from './sealed-values-repository.js';
 import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
 
@@ -20,6 +21,7 @@ export class Store {
   readonly audit: AuditRepository;
   readonly credentialChanges: CredentialChangesRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly sealedValues: SealedValuesRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -30,6 +32,7 @@ export class Store {
     this.audit = new AuditRepository(db);
     this.credentialChanges = new CredentialChangesRepository(db, dialect === 'postgres' ? CHANGE_CHANNEL : null);
     this.idempotency = new IdempotencyRepository(db);
+    this.sealedValues = new SealedValuesRepository(db);
   }
 
   /** Runs `work` in one transaction: writes that belong together commit together or not at all. */
