@@ -13,7 +13,7 @@ import { buildServer } from './http/server.js';
 import { AccountService } from './services/account-service.js';
 import type { Unsealer } from './services/auth-entry.js';
 import { AuditLogService } from './services/audit-log.js';
-import { Authenticator } from './services/authenticator.js';
+import { Authenticator, type AuthenticatorOptions } from './services/authenticator.js';
 import { ensureOperator, type BootstrapResult } from './services/bootstrap.js';
 import { ChangeWatcher } from './services/change-watcher.js';
 import { nudgeServers, startControlSocket } from './services/control-socket.js';
@@ -21,6 +21,16 @@ import { IdempotencyService } from './services/idempotency.js';
 import { KeyService } from './services/key-service.js';
 import { MemoryReplayCache } from './services/replay-cache.js';
 import { UsageRecorder } from './services/usage-recorder.js';
+import { createPayments, type Payments } from './services/payments.js';
+import type { PaymentProcessor } from './domain/processor.js';
+import { EventService } from './services/events.js';
+import { createNotifications, registerWebhookMetrics, type Notifications } from './services/notifications.js';
+import { WebhookService } from './services/webhook-service.js';
+import { systemResolver, type HostResolver } from './services/webhook-targets.js';
+import { AccessTokenVerifier } from './services/oauth/access-token-verifier.js';
+import { REVOKED_TOKEN_PREFIX, TokenRevocations } from './services/oauth/token-revocations.js';
+import { TokenService } from './services/oauth/token-service.js';
+import { SIGNING_KEYS_CHANGED, TokenSigningKeys } from './services/oauth/token-signing-keys.js';
 import type { ReplayGuard } from './domain/signatures/http-message-signature.js';
 import { openDatabase, type OpenedDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrator.js';
@@ -32,6 +42,10 @@ export interface TesseraOptions {
   logStream?: DestinationStream;
   /** The clock; tests freeze it. */
   now?: () => number;
+  /** DNS for webhook endpoint hosts; tests play DNS with it. */
+  resolveHost?: HostResolver;
+  /** A real payment processor for live; without one, live uses the built-in simulated processor too. */
+  processors?: { live?: PaymentProcessor };
 }
 
 export function createLogger(config: Config, stream?: DestinationStream): Logger {
@@ -54,6 +68,8 @@ export interface Core {
   accounts: AccountService;
   keys: KeyService;
   auditLog: AuditLogService;
+  webhooks: WebhookService;
+  events: EventService;
   now: () => number;
   close(): Promise<void>;
 }
@@ -81,15 +97,17 @@ export async function openCore(options: TesseraOptions & { onCredentialChanged: 
     reloadKeyring: () => keyring.replaceWith(loadMasterKeyring({ envValue: config.masterKey, filePath: config.masterKeyFile, createIfMissing: false }).keyring),
     generatedMasterKeyFile: generatedFile,
     accounts: new AccountService(store, { credentialChanged: options.onCredentialChanged }, now),
-    keys: new KeyService(store, config.brand, keyring, { credentialChanged: options.onCredentialChanged }, now),
+    keys: new KeyService(store, config.brand, keyring, { credentialChanged: options.onCredentialChanged }, { maxTokenLifetimeSeconds: config.oauth.maxTokenLifetimeSeconds }, now),
     auditLog: new AuditLogService(store),
+    webhooks: new WebhookService(store, keyring, { sandboxTargets: config.webhooks.sandboxTargets, resolve: options.resolveHost ?? systemResolver }, now),
+    events: new EventService(store),
     now,
     close: () => opened.close(),
   };
 }
 
 /** The authenticator over this core's storage; the server's and the CLI's `verify` are built alike. */
-export function createAuthenticator(core: Core, usage: UsageRecorder, replay: ReplayGuard): Authenticator {
+export function createAuthenticator(core: Core, usage: UsageRecorder, replay: ReplayGuard, tokens?: AuthenticatorOptions['tokens'], ownOrigins?: ReadonlySet<string>): Authenticator {
   const { config } = core;
   return new Authenticator({
     brand: config.brand,
@@ -100,16 +118,23 @@ export function createAuthenticator(core: Core, usage: UsageRecorder, replay: Re
     replay,
     signatureToleranceSeconds: config.signatureToleranceSeconds,
     cache: { size: config.credentialCacheSize, negativeSize: config.negativeCacheSize, negativeTtlMs: config.negativeCacheTtlMs },
+    ...(tokens !== undefined && { tokens }),
+    ...(ownOrigins !== undefined && { ownOrigins }),
     now: core.now,
   });
 }
 
 export interface Tessera {
   core: Core;
+  signingKeys: TokenSigningKeys;
   server: App;
   authenticator: Authenticator;
   bootstrap: BootstrapResult;
   usage: UsageRecorder;
+  /** The delivery worker and the key expiry sweep; `runOnce()` for tests with a frozen clock. */
+  webhooks: Notifications;
+  /** The reference payments API; `housekeeping()` for tests with a frozen clock. */
+  payments: Payments;
   /** Starts listening; answers the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -128,12 +153,35 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const { config, store, logger, now } = core;
   const usage = new UsageRecorder((samples) => store.transaction((tx) => tx.credentials.recordUsage(samples)));
   const replay = new MemoryReplayCache(1_000_000, () => Math.floor(now() / 1000));
-  authenticator = createAuthenticator(core, usage, replay);
+  const signingKeys = new TokenSigningKeys(store, core.keyring, core.unseal, (config.oauth.maxTokenLifetimeSeconds + 60) * 1000, now);
+  await signingKeys.load();
+  const revocations = new TokenRevocations(store, now, () => nudgeServers(options.config.dataDir, { exclude: control?.path }));
+  await revocations.load();
+  const verifier = new AccessTokenVerifier(signingKeys, config.oauth, now);
+  // The hosted checkout page is Tessera's own: its origin may use any account's publishable key.
+  // PORT=0 (tests) is only known once listening: the public URL and this set are completed then.
+  let publicUrl = config.publicUrl;
+  const ownOrigins = new Set(URL.canParse(publicUrl) ? [new URL(publicUrl).origin] : []);
+  authenticator = createAuthenticator(core, usage, replay, { verifier, revocations }, ownOrigins);
   const auth = authenticator;
+  const tokens = new TokenService(auth, signingKeys, verifier, revocations, config.oauth, now);
   const bootstrap = await ensureOperator(store, core.keys, now);
-  const watcher = new ChangeWatcher(core.opened, store.credentialChanges, (id) => auth.invalidate(id), (error) => logger.warn({ err: error }, 'credential change feed'));
+  const warn = (what: string) => (error: unknown) => logger.warn({ err: error }, what);
+  // Every change another process announces: a credential or account, a revoked token, new signing keys.
+  // The reloads are awaited by the change feed's sync, so that a CLI's nudge answers only once they are done.
+  const applyChange = (id: string): void | Promise<void> => {
+    if (id === SIGNING_KEYS_CHANGED) return signingKeys.load().catch(warn('reloading token signing keys'));
+    if (id.startsWith(REVOKED_TOKEN_PREFIX)) return revocations.learn(id.slice(REVOKED_TOKEN_PREFIX.length)).catch(warn('loading token revocations'));
+    auth.invalidate(id);
+  };
+  const watcher = new ChangeWatcher(core.opened, store.credentialChanges, applyChange, warn('credential change feed'));
   const idempotency = new IdempotencyService(store, core.keyring, core.unseal, config.idempotencyTtlHours * 3600_000, now);
   const metrics = new Metrics(() => auth.outcomeCounts());
+  const notifications = createNotifications({ store, settings: config.webhooks, unseal: core.unseal, resolve: options.resolveHost ?? systemResolver, logger, now });
+  core.webhooks.onDue(() => notifications.dispatcher.wake());
+  registerWebhookMetrics(metrics.registry, notifications.dispatcher);
+  const environmentOf = requestEnvironmentResolver(config.sandboxHosts, config.liveHosts);
+  const payments = createPayments({ store, keyring: core.keyring, unseal: core.unseal, keys: core.keys, accounts: core.accounts, maxAmount: config.maxAmount, publicUrl: () => publicUrl, liveProcessor: options.processors?.live, now });
   const server = await buildServer({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -142,7 +190,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     authentication: {
       authenticator: auth,
       extraHeaders: config.apiKeyHeaders,
-      environmentOf: requestEnvironmentResolver(config.sandboxHosts, config.liveHosts),
+      environmentOf,
       transport: {
         enforced: config.httpsRequired.length > 0,
         httpsRequired: new Set(config.httpsRequired),
@@ -159,9 +207,16 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     trustedProxies: config.trustedProxies,
     idempotency,
     routes: {
+      tokens,
+      signingKeys,
+      oauth: config.oauth,
+      environmentOf,
       accounts: core.accounts,
       keys: core.keys,
       auditLog: core.auditLog,
+      webhooks: core.webhooks,
+      events: core.events,
+      payments,
       authenticator: auth,
       metrics,
       now,
@@ -177,12 +232,16 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   });
 
   let housekeeping: NodeJS.Timeout | null = null;
+  let paymentsUpkeep: NodeJS.Timeout | null = null;
   return {
     core,
+    signingKeys,
     server,
     authenticator: auth,
     bootstrap,
     usage,
+    webhooks: notifications,
+    payments,
     async listen() {
       await watcher.start();
       control = await startControlSocket(config.dataDir, async (command) => (command === 'sync' ? watcher.sync() : core.reloadKeyring()));
@@ -191,19 +250,32 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       usage.start(config.usageFlushMs, (error) => logger.warn({ err: error }, 'last-used flush failed'));
       housekeeping = setInterval(() => {
         idempotency.prune().catch((error: unknown) => logger.warn({ err: error }, 'idempotency prune failed'));
+        revocations.prune();
+        store.oauthRevocations.pruneExpired(now()).catch(warn('revocation prune failed'));
         store.credentialChanges.pruneBefore(now() - 3600_000).catch((error: unknown) => logger.warn({ err: error }, 'change feed prune failed'));
       }, 600_000);
       housekeeping.unref();
+      // Sessions expire after 30 minutes: record it (and notify) within a minute, not at the next 10-minute sweep.
+      paymentsUpkeep = setInterval(() => payments.housekeeping().catch(warn('payments housekeeping failed')), 60_000);
+      paymentsUpkeep.unref();
       const address = await server.listen({ host: config.host, port: config.port });
+      if (config.port === 0 && publicUrl.endsWith(':0')) {
+        const candidate = `${publicUrl.slice(0, -2)}:${new URL(address).port}`;
+        publicUrl = URL.canParse(candidate) ? candidate : address;
+        ownOrigins.add(new URL(publicUrl).origin);
+      }
+      notifications.start();
       return address;
     },
     async close() {
       if (housekeeping !== null) clearInterval(housekeeping);
+      if (paymentsUpkeep !== null) clearInterval(paymentsUpkeep);
       unwatchFile(config.masterKeyFile);
       await server.close();
       await control?.close();
       await watcher.stop();
       await usage.stop().catch((error: unknown) => logger.warn({ err: error }, 'last-used flush failed'));
+      await notifications.stop();
       await core.close();
     },
   };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ENVIRONMENTS, isEnvironment, type Environment } from './domain/environment.js';
 import { normalizeAllowedIps } from './domain/ip-allowlist.js';
 import { assertValidBrand } from './domain/key-format.js';
+import { SANDBOX_TARGETS, type SandboxTargets } from './domain/webhook-url.js';
 
 export interface Config {
   dataDir: string;
@@ -38,6 +39,18 @@ export interface Config {
   /** Disable (and audit) a valid key that arrived over plain HTTP where HTTPS is required. */
   disableKeysSentOverHttp: boolean;
   twoCredentialRoutes: TwoCredentialRoute[];
+  /** Notifications: the delivery worker, its limits, SSRF rules, expiry notices, retention. */
+  webhooks: WebhookSettings;
+  /** Largest amount a payment, refund, cashout or deposit may have, in minor units of its currency. */
+  maxAmount: number;
+  oauth: {
+    /** `iss` of access tokens and the metadata's issuer. */
+    issuer: string;
+    /** `aud` of access tokens: this API. */
+    audience: string;
+    defaultTokenLifetimeSeconds: number;
+    maxTokenLifetimeSeconds: number;
+  };
 }
 
 /** A route that needs two credentials at once (Ozura: vault key and merchant key). */
@@ -48,6 +61,19 @@ export interface TwoCredentialRoute {
 }
 
 export class ConfigError extends Error {}
+
+export interface WebhookSettings {
+  /** Run the delivery worker and the key expiry sweep in this process. */
+  worker: boolean;
+  timeoutMs: number;
+  concurrency: number;
+  endpointConcurrency: number;
+  pollMs: number;
+  disableAfterHours: number;
+  sandboxTargets: SandboxTargets;
+  keyExpiryNoticeHours: number;
+  eventRetentionDays: number;
+}
 
 function list(value: string | undefined): string[] {
   return (value ?? '')
@@ -120,6 +146,30 @@ function tls(env: NodeJS.ProcessEnv): Config['tls'] {
   return { certFile: resolve(certFile), keyFile: resolve(keyFile) };
 }
 
+function oauthSettings(env: NodeJS.ProcessEnv, publicUrl: string): Config['oauth'] {
+  const maxTokenLifetimeSeconds = integer(env, 'TESSERA_OAUTH_MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86_400);
+  const defaultTokenLifetimeSeconds = integer(env, 'TESSERA_OAUTH_TOKEN_LIFETIME_SECONDS', 900, 60, 86_400);
+  if (defaultTokenLifetimeSeconds > maxTokenLifetimeSeconds) throw new ConfigError('TESSERA_OAUTH_TOKEN_LIFETIME_SECONDS must not exceed TESSERA_OAUTH_MAX_TOKEN_LIFETIME_SECONDS');
+  const issuer = (env.TESSERA_OAUTH_ISSUER ?? publicUrl).replace(/\/$/, '');
+  return { issuer, audience: env.TESSERA_OAUTH_AUDIENCE ?? `${issuer}/v1`, defaultTokenLifetimeSeconds, maxTokenLifetimeSeconds };
+}
+
+function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
+  const sandboxTargets = env.TESSERA_WEBHOOK_SANDBOX_TARGETS || 'loopback';
+  if (!(SANDBOX_TARGETS as readonly string[]).includes(sandboxTargets)) throw new ConfigError(`TESSERA_WEBHOOK_SANDBOX_TARGETS=${sandboxTargets} must be ${SANDBOX_TARGETS.join(', ')}`);
+  return {
+    worker: flag(env, 'TESSERA_WEBHOOK_WORKER', true),
+    timeoutMs: integer(env, 'TESSERA_WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000),
+    concurrency: integer(env, 'TESSERA_WEBHOOK_CONCURRENCY', 64, 1, 1024),
+    endpointConcurrency: integer(env, 'TESSERA_WEBHOOK_ENDPOINT_CONCURRENCY', 16, 1, 256),
+    pollMs: integer(env, 'TESSERA_WEBHOOK_POLL_MS', 250, 10, 60_000),
+    disableAfterHours: integer(env, 'TESSERA_WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 8760),
+    sandboxTargets: sandboxTargets as SandboxTargets,
+    keyExpiryNoticeHours: integer(env, 'TESSERA_KEY_EXPIRY_NOTICE_HOURS', 168, 1, 8760),
+    eventRetentionDays: integer(env, 'TESSERA_EVENT_RETENTION_DAYS', 30, 1, 3650),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.TESSERA_DATA_DIR ?? './data');
   const host = env.HOST ?? '127.0.0.1';
@@ -134,8 +184,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of apiKeyHeaders) {
     if (!HEADER_NAME.test(name)) throw new ConfigError(`TESSERA_API_KEY_HEADERS: "${name}" is not a valid header name`);
   }
-  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  // An IPv6 address goes in brackets in a URL (http://[::1]:8080), or the public URL is not one.
+  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const tlsFiles = tls(env);
+  const publicUrl = (env.TESSERA_PUBLIC_URL ?? `${tlsFiles === null ? 'http' : 'https'}://${displayHost}:${port}`).replace(/\/$/, '');
   return {
     dataDir,
     host,
@@ -148,7 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeyHeaders,
     sandboxHosts: list(env.TESSERA_SANDBOX_HOSTS),
     liveHosts: list(env.TESSERA_LIVE_HOSTS),
-    publicUrl: (env.TESSERA_PUBLIC_URL ?? `${tlsFiles === null ? 'http' : 'https'}://${displayHost}:${port}`).replace(/\/$/, ''),
+    publicUrl,
     logLevel: env.TESSERA_LOG_LEVEL ?? 'info',
     bodyLimitBytes: integer(env, 'TESSERA_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     usageFlushMs: integer(env, 'TESSERA_USAGE_FLUSH_MS', 5000, 10, 600_000),
@@ -162,5 +214,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpsRequired: httpsRequired(env),
     disableKeysSentOverHttp: flag(env, 'TESSERA_DISABLE_KEYS_SENT_OVER_HTTP', false),
     twoCredentialRoutes: twoCredentialRoutes(env),
+    webhooks: webhookSettings(env),
+    maxAmount: integer(env, 'TESSERA_MAX_AMOUNT', 99_999_999, 1, Number.MAX_SAFE_INTEGER),
+    oauth: oauthSettings(env, publicUrl),
   };
 }

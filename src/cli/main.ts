@@ -4,6 +4,7 @@ import { anySecretPattern, redactSecrets } from '../http/log-redaction.js';
 import { accountsCommand } from './commands/accounts.js';
 import { keysCommand } from './commands/keys.js';
 import { masterKeyCommand } from './commands/master-key.js';
+import { signingKeysCommand } from './commands/signing-keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { startCommand } from './commands/start.js';
 import { verifyCommand } from './commands/verify.js';
@@ -20,13 +21,14 @@ const HELP = `Usage: tessera <command> [options]   (every command takes --json)
               [--env sandbox|live] [--permission OP]... [--name NAME]
               [--expires-at ISO8601] [--rate-limit N/SECONDS] [--metadata K=V]...
               [--allow-ip CIDR]... [--hmac | --public-key PEM_OR_FILE]
-              [--scheme http-message-signatures|payload-signature]
+              [--scheme http-message-signatures|payload-signature] [--token-lifetime SECONDS]
   keys list --account ID [--env sandbox|live] [--include-deleted]
   keys disable|enable|delete --account ID KEY_ID
   keys roll --account ID KEY_ID [--grace SECONDS]
   verify SECRET [--operation OP] [--env sandbox|live]
   master-key rotate                       new master key; re-encrypt every sealed value; retire the old
   master-key reencrypt                    re-encrypt under the current key (TESSERA_MASTER_KEY="NEW,OLD")
+  signing-keys rotate|list                new access token signing key; old ones published until their tokens expire
 
 Configuration comes from the environment: TESSERA_DATA_DIR, HOST, PORT, DATABASE_URL,
 TESSERA_MASTER_KEY, TESSERA_BRAND and more (see README.md).`;
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, (args: string[], out: Output) => Promise<void>> =
   keys: keysCommand,
   verify: verifyCommand,
   'master-key': masterKeyCommand,
+  'signing-keys': signingKeysCommand,
 };
 
 export async function main(argv: string[]): Promise<void> {

@@ -29,6 +29,10 @@ export interface Credential {
   /** CIDRs the key may be used from; empty means anywhere. */
   allowedIps: string[];
   signing: SigningSettings | null;
+  /** Client credentials: access token lifetime, within the operator's maximum; null for the default. */
+  tokenLifetimeSeconds: number | null;
+  /** Incremented by every roll; access tokens issued under an older version are dead. */
+  secretVersion: number;
   metadata: Record<string, string>;
   createdAt: number;
   updatedAt: number;

@@ -6,6 +6,16 @@ export const ID_PREFIXES = {
   key: 'key',
   auditEvent: 'aud',
   request: 'req',
+  checkoutSession: 'cs',
+  cardToken: 'tok',
+  payment: 'pay',
+  paymentRequest: 'pr',
+  refund: 're',
+  cashout: 'co',
+  deposit: 'dep',
+  event: 'evt',
+  webhookEndpoint: 'we',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

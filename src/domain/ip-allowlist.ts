@@ -74,7 +74,7 @@ export function parseCidr(text: string): ParsedCidr {
     const prefixText = trimmed.slice(slash + 1);
     prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
     if (mapped) prefix -= 96;
-    if (!(prefix >= 0 && prefix <= max)) throw new InvalidCidrError(`"${text}" has an invalid prefix length: use 0-${mapped ? 128 : max}`);
+    if (!(prefix >= 0 && prefix <= max)) throw new InvalidCidrError(`"${text}" has an invalid prefix length: use ${mapped ? '96-128' : `0-${max}`}`);
   }
   const masks = maskWords(prefix, address.words.length);
   return { v4: address.v4, words: address.words.map((w, i) => (w & masks[i]!) >>> 0), masks, text: trimmed };

@@ -29,7 +29,24 @@ const OPERATION_LIST: Operation[] = [
   { name: 'keys.roll', category: 'key_management', description: 'Replace a key secret, with a grace period for the old one.' },
   { name: 'keys.delete', category: 'key_management', description: 'Delete a key immediately.' },
   { name: 'audit_events.read', category: 'key_management', description: 'Read the append-only audit log.' },
+  { name: 'oauth.token', category: 'public', description: 'Authenticate as an OAuth client at /oauth/token, /oauth/introspect and /oauth/revoke.' },
   { name: 'keys.verify', category: 'operator', description: "Ask whether a credential is good for an operation (operator's services)." },
+  { name: 'webhook_endpoints.manage', category: 'account', description: 'Create, change, delete webhook endpoints, rotate their signing secrets, redeliver events.' },
+  { name: 'webhook_endpoints.read', category: 'account', description: 'List and read webhook endpoints (never their secrets) and their delivery attempts.' },
+  { name: 'events.read', category: 'account', description: 'List and read the events notifications are made of.' },
+  { name: 'event_types.list', category: 'public', description: 'List every event type a webhook endpoint can subscribe to.' },
+  // Reference payments API. Each is its own operation, so a restricted key can hold one without another.
+  { name: 'checkout_sessions.create', category: 'account', description: 'Create a checkout session: a hosted page where a customer pays.' },
+  { name: 'checkout_sessions.read', category: 'account', description: 'List checkout sessions with their redirect URLs and metadata (GET by id needs no key).' },
+  { name: 'card_tokens.create', category: 'public', description: 'Turn card data into a single-use card token (publishable keys, from browsers).' },
+  { name: 'payment_requests.create', category: 'account', description: 'Charge a card token, or create a pay-by-link payment request.' },
+  { name: 'payment_requests.read', category: 'account', description: 'List and read payment requests and their refunds.' },
+  { name: 'refunds.create', category: 'account', description: 'Refund a payment request, in full or in part.' },
+  { name: 'cashouts.create', category: 'account', description: 'Pay out from the balance (signed requests only).' },
+  { name: 'cashouts.read', category: 'account', description: 'List and read cashouts.' },
+  { name: 'balance.read', category: 'account', description: 'Read the balance per currency.' },
+  { name: 'deposits.create', category: 'account', description: 'Create a deposit to fund the balance (sandbox only).' },
+  { name: 'deposits.approve', category: 'account', description: 'Approve a deposit, adding its amount to the balance (sandbox only).' },
 ];
 
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(OPERATION_LIST.map((op) => [op.name, op]));

@@ -34,9 +34,14 @@ export function principalOf(request: FastifyRequest): Principal {
   return principal;
 }
 
+/**
+ * The page a request came from. `Origin: null` is a browser too (a sandboxed
+ * frame, a file:// page): it must not pass for a server, and no account can
+ * list it among its allowed origins.
+ */
 function originOf(request: FastifyRequest): string | null {
   const origin = request.headers.origin;
-  return origin === undefined || origin === '' || origin === 'null' ? null : origin;
+  return origin === undefined || origin === '' ? null : origin;
 }
 
 function succeed(request: FastifyRequest, reply: FastifyReply, entry: AuthEntry, origin: string | null): void {
@@ -96,9 +101,22 @@ export function authenticationHook(settings: AuthenticationSettings, op: Operati
  * kinds, for the same account and environment. Errors name the header at fault.
  */
 export function twoCredentialHook(settings: AuthenticationSettings, op: Operation, route: TwoCredentialRoute): onRequestHookHandler {
-  const { authenticator, environmentOf } = settings;
+  const { authenticator, environmentOf, transport } = settings;
   return function authenticateBoth(request, reply, done) {
     const environment = environmentOf(request.raw);
+    // Plain HTTP is refused here as on single-key routes; each key refused travelled in clear.
+    if (transport.enforced && request.protocol !== 'https') {
+      const refused = route.credentials.flatMap(({ header }) => {
+        const value = request.headers[header];
+        const refusal = typeof value === 'string' && value !== '' ? plainHttpRefusal(transport, request, environment, value.trim()) : null;
+        return refusal === null ? [] : [{ secret: (value as string).trim(), refusal }];
+      });
+      if (refused.length > 0) {
+        authenticator.count(refused[0]!.refusal.code);
+        void Promise.all(refused.map(({ secret }) => transport.onKeySentOverHttp(secret, request))).finally(() => sendError(reply, refused[0]!.refusal));
+        return;
+      }
+    }
     const origin = originOf(request);
     const checks = route.credentials.map(async ({ header, kind }) => {
       const value = request.headers[header];
@@ -114,6 +132,10 @@ export function twoCredentialHook(settings: AuthenticationSettings, op: Operatio
     Promise.all(checks).then(([first, second]) => {
       for (const outcome of [first, second]) if (outcome instanceof TesseraError) return void sendError(reply, outcome);
       const [a, b] = [first as AuthEntry, second as AuthEntry];
+      // One key in both headers is one credential, whatever kinds the route names.
+      if (a.credential.id === b.credential.id) {
+        return void sendError(reply, new TesseraError('permission_denied', `This route needs two different keys: ${route.credentials[1]!.header} carries the same key as ${route.credentials[0]!.header}.`, { param: route.credentials[1]!.header }));
+      }
       if (a.principal.accountId !== b.principal.accountId || a.principal.environment !== b.principal.environment) {
         return void sendError(reply, new TesseraError('credential_account_mismatch', `${route.credentials[0]!.header} and ${route.credentials[1]!.header} belong to different accounts or environments: send both keys of one account.`, { param: route.credentials[1]!.header }));
       }
@@ -142,3 +164,20 @@ export function signatureHook(authenticator: Authenticator): preValidationHookHa
     done();
   };
 }
+
+/**
+ * onRequest hook, after authentication, of a route declared with
+ * `config.requireSignedRequests` (OneKey's cashouts): only a key that signs
+ * its requests may call it; its signature is then verified like any other.
+ */
+export const requireSigningKey: onRequestHookHandler = function requireSigningKey(request, reply, done) {
+  const principal = request.principal;
+  const signs = principal !== null && (request.pendingSignatures ?? []).some((entry) => entry.credential.id === principal.credentialId);
+  if (!signs) {
+    return void sendError(
+      reply,
+      new TesseraError('signing_required', `${request.method} ${request.routeOptions.url ?? request.url} accepts signed requests only, and this key does not sign. Create a key with generateHMAC (or signingPublicKey) and sign every request with it.`),
+    );
+  }
+  done();
+};

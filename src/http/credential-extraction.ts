@@ -7,7 +7,8 @@ export interface PresentedCredential {
   keyId: string | null;
 }
 
-const MAX_CREDENTIAL_LENGTH = 512;
+// Room for an access token (a JWT of a few hundred bytes); far beyond it is garbage.
+const MAX_CREDENTIAL_LENGTH = 4096;
 
 function malformed(message: string): TesseraError {
   return new TesseraError('malformed_credential', message, { headers: { 'www-authenticate': 'Bearer realm="tessera", Basic realm="tessera"' } });

@@ -15,7 +15,7 @@ import type { TwoCredentialRoute } from '../config.js';
 import type { Logger } from 'pino';
 import { getOperation } from '../domain/operations.js';
 import type { IdempotencyService } from '../services/idempotency.js';
-import { authenticationHook, signatureHook, twoCredentialHook, type AuthenticationSettings } from './authentication.js';
+import { authenticationHook, requireSigningKey, signatureHook, twoCredentialHook, type AuthenticationSettings } from './authentication.js';
 import { registerCorsPreflight } from './cors.js';
 import { clientErrorResponse, frameworkErrorHandler, registerErrorHandling } from './error-handler.js';
 import { idempotencyHooks } from './idempotency.js';
@@ -31,6 +31,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The operation a route performs; routes without one need no credential. */
     operation?: string;
+    /** Only keys that sign their requests may call this route (403 signing_required otherwise). */
+    requireSignedRequests?: boolean;
   }
 }
 
@@ -101,6 +103,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
       const twoCredentials = options.twoCredentialRoutes.find((r) => r.url === route.url && methods.includes(r.method as never));
       const authenticate = twoCredentials === undefined ? authenticationHook(options.authentication, op) : twoCredentialHook(options.authentication, op, twoCredentials);
       route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, authenticate);
+      if (route.config?.requireSignedRequests === true) route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, requireSigningKey);
       route.preValidation = appendHook<preValidationHookHandler>(route.preValidation as never, verifySignatures);
       if (methods.includes('POST')) {
         route.preHandler = appendHook<preHandlerHookHandler>(route.preHandler as never, idempotency.preHandler as never);

@@ -6,6 +6,7 @@ import { decideAccountAccess } from '../domain/permissions.js';
 import type { AccountType, Principal } from '../domain/principal.js';
 import type { Store } from '../storage/store.js';
 import { auditEvent } from './audit-trail.js';
+import { recordAccountEvent } from './events.js';
 import type { CredentialChangeListener, ManagementContext } from './management-context.js';
 
 export interface UpdateAccountInput {
@@ -127,6 +128,7 @@ export class AccountService {
     await this.store.transaction(async (tx) => {
       await tx.accounts.setLiveEnabled(account.id, true);
       await tx.audit.append(auditEvent(ctx, { accountId: account.id, environment: 'live', action: 'account.live_opened', targetType: 'account', targetId: account.id, details: {} }, now));
+      await recordAccountEvent(tx, 'account.live_opened', { ...account, liveEnabled: true }, 'live', now);
     });
     return { ...account, liveEnabled: true };
   }

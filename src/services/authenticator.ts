@@ -12,6 +12,9 @@ import type { SignedMessage } from '../domain/signatures/signed-message.js';
 import type { CredentialsRepository } from '../storage/credentials-repository.js';
 import { buildAuthEntry, type AuthEntry, type Unsealer } from './auth-entry.js';
 import { CredentialCache } from './credential-cache.js';
+import type { AccessTokenVerifier, VerifiedToken } from './oauth/access-token-verifier.js';
+import type { TokenRevocations } from './oauth/token-revocations.js';
+import { looksLikeJwt } from '../domain/oauth/jwt.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
 export type { AuthEntry } from './auth-entry.js';
@@ -26,6 +29,8 @@ export interface AuthRequest {
   ip: string;
   /** The browser origin the request came from (its Origin header), or null from a server. */
   origin: string | null;
+  /** Set by the OAuth endpoints: the secret authenticates a client (a client secret is accepted), not an API call. */
+  clientAuthentication?: boolean;
 }
 
 export type AuthResult = AuthEntry['success'] | { ok: false; error: TesseraError; credentialId: string | null };
@@ -39,6 +44,14 @@ export interface AuthenticatorOptions {
   replay: ReplayGuard;
   signatureToleranceSeconds: number;
   cache: { size: number; negativeSize: number; negativeTtlMs: number };
+  /** Access tokens (OAuth 2.0); without them a Bearer JWT is just a malformed key. */
+  tokens?: { verifier: AccessTokenVerifier; revocations: TokenRevocations };
+  /**
+   * Origins of pages Tessera serves itself (the hosted checkout page, at the
+   * public URL): a publishable key is accepted from them whatever its
+   * account's allowedOrigins. Secret keys stay refused from every browser.
+   */
+  ownOrigins?: ReadonlySet<string>;
   now?: () => number;
 }
 
@@ -54,6 +67,16 @@ export function missingCredentialError(acceptedHeaders: string): TesseraError {
   return new TesseraError('missing_credential', `No API key in this request. Send it as "Authorization: Bearer <key>", HTTP Basic (key id as user, secret as password)${acceptedHeaders}.`, {
     headers: { 'www-authenticate': `${BEARER_CHALLENGE}, Basic realm="tessera"` },
   });
+}
+
+/** Why a token's client credential no longer backs it (disabled, deleted, expired, rolled), or null. */
+function revokedBy(entry: AuthEntry, token: VerifiedToken, now: number): string | null {
+  const c = entry.credential;
+  if (c.deletedAt !== null) return 'deleted';
+  if (!c.enabled) return 'disabled';
+  if (c.expiresAt !== null && c.expiresAt <= now) return 'expired';
+  if (c.secretVersion !== token.claims.ver) return 'rolled';
+  return null;
 }
 
 /**
@@ -79,6 +102,7 @@ export class Authenticator {
 
   authenticate(request: AuthRequest): AuthResult | Promise<AuthResult> {
     const brand = this.options.brand;
+    if (this.options.tokens !== undefined && !request.clientAuthentication && looksLikeJwt(request.secret)) return this.authenticateToken(request, this.options.tokens);
     const parsed = parseSecret(request.secret, brand);
     if (parsed === 'malformed') {
       return this.fail(unauthorized('malformed_credential', `This is not a ${brand} API key: expected ${brand}_{kind}_{sandbox|live}_… as issued. Check that the whole key was copied.`), null);
@@ -88,6 +112,9 @@ export class Authenticator {
     }
     if (parsed.kind === 'signing') {
       return this.fail(unauthorized('malformed_credential', 'This is a signing secret: it signs requests and is never sent. Authenticate with the API key it belongs to.'), null);
+    }
+    if (parsed.kind === 'client' && !request.clientAuthentication) {
+      return this.fail(unauthorized('client_secret_not_a_key', 'This is an OAuth client secret: exchange it at POST /oauth/token (grant_type=client_credentials) and send the access token as Bearer.'), null);
     }
     if (request.environment !== null && parsed.environment !== request.environment) {
       return this.fail(
@@ -106,6 +133,56 @@ export class Authenticator {
     if (cached !== undefined) return this.check(cached, request);
     if (this.cache.isKnownMissing(digest, this.now())) return this.unknown();
     return this.load(digest).then((entry) => (entry === undefined ? this.unknown() : this.check(entry, request)));
+  }
+
+  /**
+   * An access token: the same checks as a key (environment, state of the
+   * client credential through the same cache, IP allowlist, permission against
+   * the token's scope, the credential's rate limit), after its signature.
+   */
+  private authenticateToken(request: AuthRequest, tokens: NonNullable<AuthenticatorOptions['tokens']>): AuthResult | Promise<AuthResult> {
+    const verified = tokens.verifier.verify(request.secret);
+    if ('code' in verified) return this.fail(unauthorized(verified.code, verified.message), null);
+    const claims = verified.claims;
+    if (tokens.revocations.isRevoked(claims.jti)) return this.fail(unauthorized('token_revoked', 'This access token was revoked. Request a new one at /oauth/token.'), claims.client_id);
+    if (request.environment !== null && claims.env !== request.environment) {
+      return this.fail(new TesseraError('environment_mismatch', `A ${claims.env} access token can't be used against the ${request.environment} environment. Obtain one with ${request.environment} client credentials.`), claims.client_id);
+    }
+    if (request.origin !== null) {
+      return this.fail(new TesseraError('secret_key_in_browser', 'An access token arrived from a browser (this request has an Origin header). Access tokens belong on your server; browsers use publishable keys or client secrets.'), claims.client_id);
+    }
+    const cached = this.cache.getByCredentialId(claims.client_id);
+    if (cached !== undefined) return this.checkToken(cached, verified, request);
+    return this.loadById(claims.client_id).then((entry) =>
+      entry === undefined ? this.fail(unauthorized('credential_revoked', 'The client credential that obtained this token no longer exists.'), claims.client_id) : this.checkToken(entry, verified, request),
+    );
+  }
+
+  /** For introspection: is this token valid and backed by a live credential? No rate limit, no usage record. */
+  async tokenIsActive(token: string): Promise<boolean> {
+    const tokens = this.options.tokens;
+    if (tokens === undefined) return false;
+    const verified = tokens.verifier.verify(token);
+    if ('code' in verified || tokens.revocations.isRevoked(verified.claims.jti)) return false;
+    const entry = this.cache.getByCredentialId(verified.claims.client_id) ?? (await this.loadById(verified.claims.client_id));
+    return entry !== undefined && revokedBy(entry, verified, this.now()) === null;
+  }
+
+  private checkToken(entry: AuthEntry, token: VerifiedToken, request: AuthRequest): AuthResult {
+    const credential = entry.credential;
+    const now = this.now();
+    const dead = revokedBy(entry, token, now);
+    if (dead !== null) {
+      return this.fail(unauthorized('credential_revoked', `The client credential ${credential.id} that obtained this token was ${dead}, which revokes its tokens. Obtain a token with valid client credentials.`), credential.id);
+    }
+    if (entry.allowlist !== null && !entry.allowlist.allows(request.ip)) {
+      return this.fail(new TesseraError('ip_not_allowed', `Client credential ${credential.id} only accepts requests from its allowlisted IPs, and this one came from ${request.ip}.`), credential.id);
+    }
+    const principal = (token.principal ??= { accountId: token.claims.acct, accountType: entry.accountType, environment: token.claims.env, credentialId: credential.id, kind: 'client', permissions: token.scope });
+    const decision = decideOperation(principal, request.operation);
+    if (!decision.allowed) return this.fail(new TesseraError(decision.code, decision.reason.replace('This key was not created with', 'This access token was not granted')), credential.id);
+    const limited = this.limit(entry, request.ip, now);
+    return limited ?? { ok: true, principal, entry };
   }
 
   /** The signature and rate-limit steps of a key that signs, once the body is read. */
@@ -160,6 +237,24 @@ export class Authenticator {
     return pending;
   }
 
+  private loadById(credentialId: string): Promise<AuthEntry | undefined> {
+    const key = `id:${credentialId}`;
+    let pending = this.inflight.get(key);
+    if (pending !== undefined) return pending;
+    const generation = this.cache.currentGeneration();
+    pending = this.options.credentials
+      .findAuthRecordById(credentialId)
+      .then((record) => {
+        if (record === undefined) return undefined;
+        const entry = buildAuthEntry(record, this.options.unseal);
+        this.cache.set(key, entry, generation);
+        return entry;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, pending);
+    return pending;
+  }
+
   private unknown(): AuthResult {
     return this.fail(unauthorized('unknown_credential', 'This API key does not exist. It may have been typed wrong, or belong to another installation.'), null);
   }
@@ -185,7 +280,7 @@ export class Authenticator {
     if (entry.allowlist !== null && !entry.allowlist.allows(request.ip)) {
       return this.fail(new TesseraError('ip_not_allowed', `API key ${credential.id} only accepts requests from its allowlisted IPs, and this one came from ${request.ip}. Add that address to the key's allowedIps, or call from an allowed host.`), credential.id);
     }
-    if (request.origin !== null && !entry.allowedOrigins.has(request.origin)) {
+    if (request.origin !== null && !entry.allowedOrigins.has(request.origin) && !this.options.ownOrigins?.has(request.origin)) {
       return this.fail(new TesseraError('origin_not_allowed', `The origin ${request.origin} is not in this account's allowedOrigins. Add it to the account to use its publishable keys from that site.`), credential.id);
     }
     const decision = decideOperation(entry.principal, request.operation);
@@ -196,6 +291,11 @@ export class Authenticator {
   }
 
   private admit(entry: AuthEntry, ip: string, now: number): AuthResult {
+    return this.limit(entry, ip, now) ?? entry.success;
+  }
+
+  /** The rate-limit step, then the usage record; answers the failure, or null when admitted. */
+  private limit(entry: AuthEntry, ip: string, now: number): AuthResult | null {
     const credential = entry.credential;
     if (credential.rateLimit !== null) {
       const rate = this.options.rateLimiter.hit(credential.id, credential.rateLimit);
@@ -210,7 +310,7 @@ export class Authenticator {
     }
     this.options.usage.recordUse(credential.id, ip, now);
     this.okCount++;
-    return entry.success;
+    return null;
   }
 
   private fail(error: TesseraError, credentialId: string | null): AuthResult {

@@ -24,7 +24,8 @@ export class ChangeWatcher {
   constructor(
     private readonly opened: OpenedDatabase,
     private readonly changes: CredentialChangesRepository,
-    private readonly onChange: (credentialId: string) => void,
+    /** May answer a promise (reloading signing keys): the sync, and so a nudge, waits for it. */
+    private readonly onChange: (credentialId: string) => void | Promise<void>,
     private readonly onError: (error: unknown) => void,
     private readonly pollMs = { sqlite: 25, postgres: 500 },
   ) {}
@@ -59,7 +60,7 @@ export class ChangeWatcher {
         this.again = false;
         const batch = await this.changes.since(this.lastSeq);
         for (const change of batch) {
-          this.onChange(change.credentialId);
+          await this.onChange(change.credentialId);
           this.lastSeq = change.seq;
         }
       } while (this.again);

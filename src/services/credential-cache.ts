@@ -21,6 +21,14 @@ export class CredentialCache<Entry extends { credential: { id: string } }> {
     return this.positive.get(digest);
   }
 
+  /** Any cached entry of this credential (access tokens name the credential, not a secret). */
+  getByCredentialId(credentialId: string): Entry | undefined {
+    const digests = this.digestsByCredential.get(credentialId);
+    if (digests === undefined) return undefined;
+    for (const digest of digests) return this.positive.get(digest);
+    return undefined;
+  }
+
   currentGeneration(): number {
     return this.generation;
   }

@@ -18,6 +18,10 @@ export function idempotencyAad(scope: string, keyDigest: string): string {
   return `idempotency:${scope}:${keyDigest}`;
 }
 
+export function idempotencyFingerprintAad(scope: string, keyDigest: string): string {
+  return `idempotency-fingerprint:${scope}:${keyDigest}`;
+}
+
 /**
  * `Idempotency-Key` on POST: the first request with a key claims it; a retry
  * with the same key and the same request gets the first response back; the
@@ -40,14 +44,15 @@ export class IdempotencyService {
     const keyDigest = sha256Hex(idempotencyKey);
     const now = this.now();
     for (let attempt = 0; attempt < 2; attempt++) {
-      if (await this.store.idempotency.claim(callerScope, keyDigest, fingerprint, now)) return { kind: 'proceed', scope: callerScope, keyDigest };
+      const sealedFingerprint = this.keyring.seal(fingerprint, idempotencyFingerprintAad(callerScope, keyDigest));
+      if (await this.store.idempotency.claim(callerScope, keyDigest, sealedFingerprint, now)) return { kind: 'proceed', scope: callerScope, keyDigest };
       const existing = await this.store.idempotency.find(callerScope, keyDigest);
       if (existing === undefined) continue; // released between our two statements: claim again
       if (existing.created_at < now - this.ttlMs) {
         await this.store.idempotency.release(callerScope, keyDigest);
         continue;
       }
-      if (existing.fingerprint !== fingerprint) {
+      if (!this.sameRequest(callerScope, keyDigest, existing.fingerprint, fingerprint)) {
         throw new TesseraError('idempotency_key_reused', 'This Idempotency-Key was already used for a different request (another path or body). Use a new key for a new request.', { param: 'Idempotency-Key' });
       }
       if (existing.state !== 'done' || existing.response_sealed === null || existing.response_status === null) {
@@ -57,6 +62,17 @@ export class IdempotencyService {
       return { kind: 'replay', response: { status: existing.response_status, body } };
     }
     throw new TesseraError('idempotency_request_in_progress', 'A request with this Idempotency-Key is being processed. Retry in a moment.', { param: 'Idempotency-Key' });
+  }
+
+  /**
+   * The request's fingerprint is a hash of its body, and a body may carry a
+   * card number (POST /v1/tokens): a bare hash of it could be brute-forced
+   * from the database. So it is stored sealed under the master key, like the
+   * response, and re-sealed when the master key rotates.
+   */
+  private sameRequest(scope: string, keyDigest: string, stored: string, fingerprint: string): boolean {
+    if (!stored.startsWith('mk1.')) return stored === fingerprint; // stored before fingerprints were sealed
+    return this.unseal(stored, idempotencyFingerprintAad(scope, keyDigest)).toString('utf8') === fingerprint;
   }
 
   async complete(scope: string, keyDigest: string, response: StoredResponse): Promise<void> {

@@ -15,6 +15,7 @@ import { MAX_ALLOWED_IPS, normalizeAllowedIps } from '../domain/ip-allowlist.js'
 import type { Store } from '../storage/store.js';
 import { prepareSigning, type SigningRequest } from './key-signing.js';
 import { auditEvent } from './audit-trail.js';
+import { recordKeyEvent } from './events.js';
 import type { CredentialChangeListener, ManagementContext } from './management-context.js';
 
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
@@ -29,6 +30,8 @@ export interface CreateKeyInput {
   metadata?: Record<string, string> | undefined;
   allowedIps?: string[] | undefined;
   signing?: SigningRequest | undefined;
+  /** Client credentials: lifetime of the access tokens they obtain. */
+  tokenLifetimeSeconds?: number | undefined;
 }
 
 export interface UpdateKeyInput {
@@ -69,6 +72,7 @@ export class KeyService {
     private readonly brand: string,
     private readonly keyring: MasterKeyring,
     private readonly listener: CredentialChangeListener,
+    private readonly limits: { maxTokenLifetimeSeconds: number },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -90,9 +94,11 @@ export class KeyService {
     const allowedIps = validAllowedIps(input.allowedIps) ?? [];
     const id = newId('key');
     const signing = prepareSigning(input.signing ?? {}, { brand: this.brand, environment, credentialId: id, keyring: this.keyring });
-    if (signing.settings !== null && input.kind === 'publishable') {
-      throw new TesseraError('invalid_field', 'Publishable keys are used from browsers, which can keep no signing secret: sign with a secret or restricted key.', { param: 'generateHMAC' });
+    if (signing.settings !== null && (input.kind === 'publishable' || input.kind === 'client')) {
+      const why = input.kind === 'publishable' ? 'Publishable keys are used from browsers, which can keep no signing secret' : 'Client credentials only authenticate at /oauth/token; the access tokens they obtain are what calls the API';
+      throw new TesseraError('invalid_field', `${why}: sign with a secret or restricted key.`, { param: 'generateHMAC' });
     }
+    const tokenLifetimeSeconds = this.validateTokenLifetime(input.kind, input.tokenLifetimeSeconds);
     const secret = generateSecret(this.brand, SECRET_KINDS[input.kind], environment);
     const credential: Credential = {
       id,
@@ -109,6 +115,8 @@ export class KeyService {
       rateLimit: input.rateLimit ?? null,
       allowedIps,
       signing: signing.settings,
+      tokenLifetimeSeconds,
+      secretVersion: 0,
       metadata: input.metadata ?? {},
       createdAt: now,
       updatedAt: now,
@@ -120,6 +128,7 @@ export class KeyService {
       await tx.audit.append(
         this.auditEvent('key.created', credential, ctx, now, { kind: credential.kind, name: credential.name, permissions, signing: signing.settings?.scheme ?? null, allowedIps }),
       );
+      await recordKeyEvent(tx, 'key.created', credential, now);
     });
     return { credential, secret, hmacKey: signing.hmacKey };
   }
@@ -145,6 +154,7 @@ export class KeyService {
       await tx.credentials.update(credential.id, { updatedAt: now, enabled: input.enabled, name: input.name, metadata: input.metadata, allowedIps });
       await tx.credentialChanges.record(credential.id, now);
       await tx.audit.append(this.auditEvent(action, credential, ctx, now, { changes }));
+      await recordKeyEvent(tx, action, { ...credential, ...changes, updatedAt: now } as Credential, now);
       return { ...credential, ...changes, updatedAt: now } as Credential;
     });
     await this.listener.credentialChanged(keyId);
@@ -164,10 +174,12 @@ export class KeyService {
       const digest = secretDigest(secret);
       await tx.credentials.addSecret(credential.id, digest, secret.slice(-4), now);
       await tx.credentials.expireSecretsExcept(credential.id, digest, previousSecretExpiresAt);
-      await tx.credentials.update(credential.id, { updatedAt: now, last4: secret.slice(-4) });
+      // Access tokens carry the secret version: the roll kills every token obtained before it.
+      await tx.credentials.update(credential.id, { updatedAt: now, last4: secret.slice(-4), secretVersion: credential.secretVersion + 1 });
       await tx.credentialChanges.record(credential.id, now);
       await tx.audit.append(this.auditEvent('key.rolled', credential, ctx, now, { gracePeriodSeconds: graceSeconds, previousSecretExpiresAt: new Date(previousSecretExpiresAt).toISOString() }));
-      return { credential: { ...credential, last4: secret.slice(-4), updatedAt: now }, secret, previousSecretExpiresAt };
+      await recordKeyEvent(tx, 'key.rolled', { ...credential, last4: secret.slice(-4), updatedAt: now }, now, { previousSecretExpiresAt: new Date(previousSecretExpiresAt).toISOString() });
+      return { credential: { ...credential, last4: secret.slice(-4), updatedAt: now, secretVersion: credential.secretVersion + 1 }, secret, previousSecretExpiresAt };
     });
     await this.listener.credentialChanged(keyId);
     return result;
@@ -180,6 +192,7 @@ export class KeyService {
       await tx.credentials.update(credential.id, { updatedAt: now, deletedAt: now });
       await tx.credentialChanges.record(credential.id, now);
       await tx.audit.append(this.auditEvent('key.deleted', credential, ctx, now, {}));
+      await recordKeyEvent(tx, 'key.deleted', { ...credential, deletedAt: now, updatedAt: now }, now);
       return { ...credential, deletedAt: now, updatedAt: now };
     });
     await this.listener.credentialChanged(keyId);
@@ -200,6 +213,7 @@ export class KeyService {
       await tx.credentials.update(credential.id, { updatedAt: now, enabled: false });
       await tx.credentialChanges.record(credential.id, now);
       await tx.audit.append(this.auditEvent('key.exposed', credential, ctx, now, { reason, disabled: true }));
+      await recordKeyEvent(tx, 'key.exposed', { ...credential, enabled: false, updatedAt: now }, now, { reason });
     });
     await this.listener.credentialChanged(credential.id);
     return credential.id;
@@ -212,6 +226,15 @@ export class KeyService {
       throw new TesseraError('key_deleted', `API key ${keyId} was deleted and can't be changed. Create a new key instead.`, { param: 'keyId' });
     }
     return credential;
+  }
+
+  private validateTokenLifetime(kind: CredentialKind, seconds: number | undefined): number | null {
+    if (seconds === undefined) return null;
+    if (kind !== 'client') throw new TesseraError('invalid_field', '`tokenLifetimeSeconds` only applies to client credentials.', { param: 'tokenLifetimeSeconds' });
+    if (!Number.isInteger(seconds) || seconds < 60 || seconds > this.limits.maxTokenLifetimeSeconds) {
+      throw new TesseraError('invalid_field', `\`tokenLifetimeSeconds\` must be from 60 to ${this.limits.maxTokenLifetimeSeconds} (the operator's maximum).`, { param: 'tokenLifetimeSeconds' });
+    }
+    return seconds;
   }
 
   private refuseEscalation(ctx: ManagementContext, target: { kind: CredentialKind; permissions: readonly string[] }): void {

@@ -25,6 +25,8 @@ function toCredential(row: Selectable<CredentialsTable>): Credential {
       row.signing_scheme === null || row.signing_algorithm === null
         ? null
         : { scheme: row.signing_scheme, algorithm: row.signing_algorithm, publicKey: row.signing_public_key },
+    tokenLifetimeSeconds: row.token_lifetime_seconds,
+    secretVersion: row.secret_version,
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -40,6 +42,7 @@ export interface CredentialPatch {
   allowedIps?: string[];
   deletedAt?: number;
   last4?: string;
+  secretVersion?: number;
   updatedAt: number;
 }
 
@@ -80,6 +83,8 @@ export class CredentialsRepository {
         signing_scheme: credential.signing?.scheme ?? null,
         signing_secret_sealed: sealedSigningSecret,
         signing_public_key: credential.signing?.publicKey ?? null,
+        secret_version: credential.secretVersion,
+        token_lifetime_seconds: credential.tokenLifetimeSeconds,
       })
       .execute();
     await this.addSecret(credential.id, secretDigest, credential.last4, credential.createdAt);
@@ -109,15 +114,19 @@ export class CredentialsRepository {
       .select(['s.expires_at as secret_expires_at', 'a.type as account_type', 'a.allowed_origins as account_allowed_origins'])
       .where('s.digest', '=', digest)
       .executeTakeFirst();
-    if (row === undefined) return undefined;
-    const { secret_expires_at, account_type, account_allowed_origins, ...credential } = row;
-    return {
-      credential: toCredential(credential),
-      accountType: account_type,
-      accountAllowedOrigins: JSON.parse(account_allowed_origins) as string[],
-      sealedSigningSecret: credential.signing_secret_sealed,
-      secretExpiresAt: secret_expires_at,
-    };
+    return row === undefined ? undefined : toAuthRecord(row);
+  }
+
+  /** By credential id, for access tokens, which name their client credential rather than carry its secret. */
+  async findAuthRecordById(credentialId: string): Promise<AuthRecord | undefined> {
+    const row = await this.db
+      .selectFrom('credentials as c')
+      .innerJoin('accounts as a', 'a.id', 'c.account_id')
+      .selectAll('c')
+      .select((eb) => [eb.val<number | null>(null).as('secret_expires_at'), 'a.type as account_type', 'a.allowed_origins as account_allowed_origins'])
+      .where('c.id', '=', credentialId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toAuthRecord(row);
   }
 
   /** Scoped look-up: a credential of another account or environment does not exist for the caller. */
@@ -156,6 +165,7 @@ export class CredentialsRepository {
         ...(patch.allowedIps !== undefined && { allowed_ips: JSON.stringify(patch.allowedIps) }),
         ...(patch.deletedAt !== undefined && { deleted_at: patch.deletedAt }),
         ...(patch.last4 !== undefined && { last4: patch.last4 }),
+        ...(patch.secretVersion !== undefined && { secret_version: patch.secretVersion }),
       })
       .where('id', '=', id)
       .execute();
@@ -177,4 +187,15 @@ export class CredentialsRepository {
         .execute();
     }
   }
+}
+
+function toAuthRecord(row: Selectable<CredentialsTable> & { secret_expires_at: number | null; account_type: AuthRecord['accountType']; account_allowed_origins: string }): AuthRecord {
+  const { secret_expires_at, account_type, account_allowed_origins, ...credential } = row;
+  return {
+    credential: toCredential(credential),
+    accountType: account_type,
+    accountAllowedOrigins: JSON.parse(account_allowed_origins) as string[],
+    sealedSigningSecret: credential.signing_secret_sealed,
+    secretExpiresAt: secret_expires_at,
+  };
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { PaymentTables } from './payments-schema.js';
 
 /**
  * Storage schema shared by SQLite and PostgreSQL. Times are epoch
@@ -43,6 +44,9 @@ export interface CredentialsTable {
   signing_scheme: 'http-message-signatures' | 'payload-signature' | null;
   signing_secret_sealed: string | null;
   signing_public_key: string | null;
+  /** Incremented by every roll: access tokens carry it, so a roll kills older tokens. */
+  secret_version: number;
+  token_lifetime_seconds: number | null;
 }
 
 /** Digests of a credential's secrets: the current one, and rolled ones until their grace ends. */
@@ -91,11 +95,104 @@ export interface IdempotencyRecordsTable {
   created_at: number;
 }
 
-export interface Database {
+export interface OAuthSigningKeysTable {
+  kid: string;
+  private_key_sealed: string;
+  /** Raw Ed25519 public key, base64. */
+  public_key: string;
+  created_at: number;
+  retire_at: number | null;
+}
+
+export interface OAuthRevocationsTable {
+  jti: string;
+  credential_id: string;
+  expires_at: number;
+  created_at: number;
+}
+
+/** A stored event (notifications). `data` is JSON text. */
+export interface EventsTable {
+  id: string;
+  account_id: string;
+  environment: 'sandbox' | 'live';
+  type: string;
+  data: string;
+  created_at: number;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  environment: 'sandbox' | 'live';
+  url: string;
+  description: string;
+  /** JSON array of event types, `*` or prefix wildcards. */
+  event_types: string;
+  enabled: number;
+  disabled_reason: 'manual' | 'gone' | 'failing' | null;
+  /** whsec_ secrets sealed under the master key. */
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: number | null;
+  failing_since: number | null;
+  /** JSON object of string values. */
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The delivery outbox: one row per event and endpoint. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  account_id: string;
+  environment: 'sandbox' | 'live';
+  status: 'pending' | 'succeeded' | 'failed';
+  attempt_count: number;
+  next_attempt_at: number | null;
+  /** A worker holds the row until then; a crashed worker's rows become due again after it. */
+  lease_until: number | null;
+  lease_token: string | null;
+  last_attempt_at: number | null;
+  last_response_status: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  endpoint_id: string;
+  url: string;
+  started_at: number;
+  duration_ms: number;
+  response_status: number | null;
+  succeeded: number;
+  error: string | null;
+}
+
+export interface KeyExpiryNoticesTable {
+  credential_id: string;
+  kind: 'expiring_soon' | 'expired';
+  expires_at: number;
+  created_at: number;
+}
+
+export interface Database extends PaymentTables {
   accounts: AccountsTable;
   credentials: CredentialsTable;
   credential_secrets: CredentialSecretsTable;
   audit_events: AuditEventsTable;
   credential_changes: CredentialChangesTable;
   idempotency_records: IdempotencyRecordsTable;
+  oauth_signing_keys: OAuthSigningKeysTable;
+  oauth_revocations: OAuthRevocationsTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  key_expiry_notices: KeyExpiryNoticesTable;
 }

@@ -19,10 +19,11 @@ export interface SealedRow {
 export class SealedValuesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** Values sealed under another master key (values written before a column was sealed are left alone). */
   async notSealedUnder(column: SealedColumn, keyId: string, limit: number): Promise<SealedRow[]> {
     const keys = sql.join(column.keyColumns.map((c) => sql.ref(c)));
     const value = sql.ref(column.column);
-    const result = await sql<Record<string, string>>`select ${keys}, ${value} as sealed from ${sql.table(column.table)} where ${value} is not null and ${value} not like ${`mk1.${keyId}.%`} limit ${limit}`.execute(this.db);
+    const result = await sql<Record<string, string>>`select ${keys}, ${value} as sealed from ${sql.table(column.table)} where ${value} like 'mk1.%' and ${value} not like ${`mk1.${keyId}.%`} limit ${limit}`.execute(this.db);
     return result.rows.map((row) => ({ keys: Object.fromEntries(column.keyColumns.map((c) => [c, row[c]!])), sealed: row.sealed! }));
   }
 

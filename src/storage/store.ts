@@ -5,6 +5,22 @@ import { CredentialChangesRepository } from './credential-changes-repository.js'
 import { CredentialsRepository } from './credentials-repository.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
 import { SealedValuesRepository } from './sealed-values-repository.js';
+import { OAuthRevocationsRepository } from './oauth-revocations-repository.js';
+import { OAuthSigningKeysRepository } from './oauth-signing-keys-repository.js';
+import { EventsRepository } from './events-repository.js';
+import { KeyExpiryNoticesRepository } from './key-expiry-notices-repository.js';
+import { WebhookAttemptsRepository } from './webhook-attempts-repository.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries-repository.js';
+import { WebhookEndpointsRepository } from './webhook-endpoints-repository.js';
+import { BalancesRepository } from './balances-repository.js';
+import { CardTokensRepository } from './card-tokens-repository.js';
+import { CashoutsRepository } from './cashouts-repository.js';
+import { CheckoutPageKeysRepository } from './checkout-page-keys-repository.js';
+import { CheckoutSessionsRepository } from './checkout-sessions-repository.js';
+import { DepositsRepository } from './deposits-repository.js';
+import { PaymentRequestsRepository } from './payment-requests-repository.js';
+import { PaymentsRepository } from './payments-repository.js';
+import { RefundsRepository } from './refunds-repository.js';
 import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
 
@@ -22,6 +38,23 @@ export class Store {
   readonly credentialChanges: CredentialChangesRepository;
   readonly idempotency: IdempotencyRepository;
   readonly sealedValues: SealedValuesRepository;
+  // Reference payments API
+  readonly checkoutSessions: CheckoutSessionsRepository;
+  readonly cardTokens: CardTokensRepository;
+  readonly payments: PaymentsRepository;
+  readonly paymentRequests: PaymentRequestsRepository;
+  readonly refunds: RefundsRepository;
+  readonly balances: BalancesRepository;
+  readonly deposits: DepositsRepository;
+  readonly cashouts: CashoutsRepository;
+  readonly checkoutPageKeys: CheckoutPageKeysRepository;
+  readonly events: EventsRepository;
+  readonly webhookEndpoints: WebhookEndpointsRepository;
+  readonly webhookDeliveries: WebhookDeliveriesRepository;
+  readonly webhookAttempts: WebhookAttemptsRepository;
+  readonly keyExpiryNotices: KeyExpiryNoticesRepository;
+  readonly oauthSigningKeys: OAuthSigningKeysRepository;
+  readonly oauthRevocations: OAuthRevocationsRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -33,6 +66,22 @@ export class Store {
     this.credentialChanges = new CredentialChangesRepository(db, dialect === 'postgres' ? CHANGE_CHANNEL : null);
     this.idempotency = new IdempotencyRepository(db);
     this.sealedValues = new SealedValuesRepository(db);
+    this.checkoutSessions = new CheckoutSessionsRepository(db);
+    this.cardTokens = new CardTokensRepository(db);
+    this.payments = new PaymentsRepository(db);
+    this.paymentRequests = new PaymentRequestsRepository(db);
+    this.refunds = new RefundsRepository(db);
+    this.balances = new BalancesRepository(db);
+    this.deposits = new DepositsRepository(db);
+    this.cashouts = new CashoutsRepository(db);
+    this.checkoutPageKeys = new CheckoutPageKeysRepository(db);
+    this.events = new EventsRepository(db);
+    this.webhookEndpoints = new WebhookEndpointsRepository(db);
+    this.webhookDeliveries = new WebhookDeliveriesRepository(db);
+    this.webhookAttempts = new WebhookAttemptsRepository(db);
+    this.keyExpiryNotices = new KeyExpiryNoticesRepository(db);
+    this.oauthSigningKeys = new OAuthSigningKeysRepository(db);
+    this.oauthRevocations = new OAuthRevocationsRepository(db);
   }
 
   /** Runs `work` in one transaction: writes that belong together commit together or not at all. */

@@ -32,3 +32,11 @@ export function keyView(credential: Credential, now: number): KeyView {
     lastUsedIp: credential.lastUsedIp,
   };
 }
+
+/**
+ * What a create or roll answers besides the view: the secret, shown once,
+ * as `secret`, or for client credentials as OAuth names them.
+ */
+export function issuedSecretFields(credential: Credential, secret: string): { secret: string } | { clientId: string; clientSecret: string } {
+  return credential.kind === 'client' ? { clientId: credential.id, clientSecret: secret } : { secret };
+}

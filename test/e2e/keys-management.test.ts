@@ -40,6 +40,12 @@ describe('keys management', () => {
         const created = await api.post(keysPath, { ...body, metadata: { team: 'payments' } }, { key: op });
         expect(created.status, created.text).toBe(201);
         const key = created.body;
+        // Client credentials answer as OAuth names them: clientId and clientSecret.
+        const secret: string = kind === 'client' ? key.clientSecret : key.secret;
+        if (kind === 'client') {
+          expect(key.clientId).toBe(key.id);
+          expect(key.secret).toBeUndefined();
+        }
         expect(key.id).toMatch(/^key_[0-9A-Za-z]+$/);
         expect(key.object).toBe('key');
         expect(key.kind).toBe(kind);
@@ -50,27 +56,27 @@ describe('keys management', () => {
         expect(key.status).toBe('active');
         expect(key.metadata).toEqual({ team: 'payments' });
         expect(key.permissions).toEqual('permissions' in body ? body.permissions : []);
-        expect(key.secret).toMatch(SECRET_FORMAT);
+        expect(secret).toMatch(SECRET_FORMAT);
         const prefix = `tsr_${KIND_CODES[kind as keyof typeof KIND_CODES]}_sandbox_`;
-        expect(key.secret.startsWith(prefix)).toBe(true);
+        expect(secret.startsWith(prefix)).toBe(true);
         expect(key.prefix).toBe(prefix);
-        expect(key.last4).toBe(key.secret.slice(-4));
-        expect(key.redactedSecret).toBe(`${prefix}…${key.secret.slice(-4)}`);
+        expect(key.last4).toBe(secret.slice(-4));
+        expect(key.redactedSecret).toBe(`${prefix}…${secret.slice(-4)}`);
         expect(key.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
         expect(key.lastUsedAt).toBeNull();
 
         const got = await api.get(`${keysPath}/${key.id}`, { key: op });
         expect(got.status, got.text).toBe(200);
         expect(got.body.secret).toBeUndefined();
-        expect(got.text).not.toContain(secretBody(key.secret));
-        expect(got.body.last4).toBe(key.secret.slice(-4));
+        expect(got.text).not.toContain(secretBody(secret));
+        expect(got.body.last4).toBe(secret.slice(-4));
         expect(got.body.redactedSecret).toBe(key.redactedSecret);
-        const { secret: _secret, ...withoutSecret } = key;
+        const { secret: _secret, clientId: _clientId, clientSecret: _clientSecret, ...withoutSecret } = key;
         expect(got.body).toEqual(withoutSecret);
 
         const listed = await api.get(keysPath, { key: op });
         expect(listed.status, listed.text).toBe(200);
-        expect(listed.text).not.toContain(secretBody(key.secret));
+        expect(listed.text).not.toContain(secretBody(secret));
         const inList = listed.body.data.find((k: { id: string }) => k.id === key.id);
         expect(inList).toEqual(withoutSecret);
         for (const item of listed.body.data) expect(Object.keys(item)).not.toContain('secret');

@@ -145,7 +145,8 @@ describe('credential cache and negative cache', () => {
   if (testDatabaseKind() === 'postgres') it('a node with its own data folder on the same PostgreSQL drops a disabled key within a second', async () => {
     const silent = new Writable({ write: (_chunk, _encoding, callback) => callback() });
     const ownDir = mkdtempSync(join(tmpdir(), 'tessera-node2-'));
-    const node2 = await createTessera({ config: loadConfig({ ...server.env, TESSERA_DATA_DIR: ownDir, PORT: '0' }), logStream: silent });
+    // Nodes share the database and the master key (configuration), nothing else.
+    const node2 = await createTessera({ config: loadConfig({ ...server.env, TESSERA_DATA_DIR: ownDir, TESSERA_MASTER_KEY_FILE: join(server.env.TESSERA_DATA_DIR!, 'master.key'), PORT: '0' }), logStream: silent });
     try {
       const api2 = new Api(await node2.listen());
       const key = await createKey(api, op, merchantId, { kind: 'secret' });

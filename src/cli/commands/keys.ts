@@ -4,7 +4,7 @@ import { SIGNATURE_SCHEMES, type SignatureScheme } from '../../domain/signatures
 import { isEnvironment } from '../../domain/environment.js';
 import type { CredentialKind } from '../../domain/principal.js';
 import type { RateLimit } from '../../domain/rate-limiter.js';
-import { keyView } from '../../views/key-view.js';
+import { issuedSecretFields, keyView } from '../../views/key-view.js';
 import { withCore } from '../context.js';
 import { table, UsageError, type Output } from '../output.js';
 
@@ -66,6 +66,7 @@ export async function keysCommand(args: string[], out: Output): Promise<void> {
       'public-key': { type: 'string' },
       scheme: { type: 'string' },
       'allow-ip': { type: 'string', multiple: true },
+      'token-lifetime': { type: 'string' },
       'include-deleted': { type: 'boolean' },
       json: { type: 'boolean' },
     },
@@ -91,15 +92,17 @@ export async function keysCommand(args: string[], out: Output): Promise<void> {
             rateLimit: parseRateLimit(values['rate-limit']),
             metadata: parseMetadata(values.metadata),
             allowedIps: values['allow-ip'],
+            tokenLifetimeSeconds: values['token-lifetime'] === undefined ? undefined : Number(values['token-lifetime']),
             signing: { generateHmac: values.hmac, publicKey: readPublicKey(values['public-key']), scheme: parseScheme(values.scheme) },
           },
           core.ctx,
         ),
       );
-      const view = { ...keyView(issued.credential, Date.now()), secret: issued.secret, ...(issued.hmacKey && { hmacKey: issued.hmacKey }) };
+      const view = { ...keyView(issued.credential, Date.now()), ...issuedSecretFields(issued.credential, issued.secret), ...(issued.hmacKey && { hmacKey: issued.hmacKey }) };
       out.result(view, () => {
         const signing = issued.hmacKey ? `\n\nSigning secret (${view.signing?.scheme}):\n\n  ${issued.hmacKey}` : view.signing ? `\n\nRequests must be signed with your Ed25519 private key (keyid ${view.id}).` : '';
-        return `Created ${view.kind} key ${view.id} (${view.environment}).\n\n  ${view.secret}${signing}\n\nStore it now: it will not be shown again.`;
+        const shown = 'clientSecret' in view ? `client_id      ${view.clientId}\n  client_secret  ${view.clientSecret}` : view.secret;
+        return `Created ${view.kind} key ${view.id} (${view.environment}).\n\n  ${shown}${signing}\n\nStore it now: it will not be shown again.`;
       });
       return;
     }
@@ -122,8 +125,8 @@ export async function keysCommand(args: string[], out: Output): Promise<void> {
       if (sub === 'roll') {
         const grace = Number(values.grace ?? '0');
         const rolled = await withCore(out, async (core) => core.keys.roll(await core.accounts.require(accountId), keyId, grace, core.ctx));
-        const view = { ...keyView(rolled.credential, Date.now()), secret: rolled.secret, previousSecretExpiresAt: new Date(rolled.previousSecretExpiresAt).toISOString() };
-        out.result(view, () => `Rolled ${view.id}. New secret:\n\n  ${view.secret}\n\nThe old secret works until ${view.previousSecretExpiresAt}. Store the new one now: it will not be shown again.`);
+        const view = { ...keyView(rolled.credential, Date.now()), ...issuedSecretFields(rolled.credential, rolled.secret), previousSecretExpiresAt: new Date(rolled.previousSecretExpiresAt).toISOString() };
+        out.result(view, () => `Rolled ${view.id}. New secret:\n\n  ${'clientSecret' in view ? view.clientSecret : view.secret}\n\nThe old secret works until ${view.previousSecretExpiresAt}. Store the new one now: it will not be shown again.`);
         return;
       }
       const credential = await withCore(out, async (core) => {

@@ -1,3 +1,4 @@
+import { registerFormBodyParser } from '../form-body.js';
 import type { App, RouteDeps } from '../route-deps.js';
 import { registerCreateAccount } from './v1-accounts-create.js';
 import { registerGetAccount } from './v1-accounts-get.js';
@@ -14,6 +15,38 @@ import { registerUpdateKey } from './v1-keys-update.js';
 import { registerVerifyKey } from './v1-keys-verify.js';
 import { registerListOperations } from './v1-operations-list.js';
 import { registerOperationalRoutes } from './operational.js';
+import { registerListEventTypes } from './v1-event-types-list.js';
+import { registerGetEvent } from './v1-events-get.js';
+import { registerListEvents } from './v1-events-list.js';
+import { registerGetWebhookDelivery } from './v1-webhook-deliveries-get.js';
+import { registerListWebhookDeliveries } from './v1-webhook-deliveries-list.js';
+import { registerRedeliverWebhook } from './v1-webhook-deliveries-redeliver.js';
+import { registerCreateWebhookEndpoint } from './v1-webhook-endpoints-create.js';
+import { registerDeleteWebhookEndpoint } from './v1-webhook-endpoints-delete.js';
+import { registerGetWebhookEndpoint } from './v1-webhook-endpoints-get.js';
+import { registerListWebhookEndpoints } from './v1-webhook-endpoints-list.js';
+import { registerRotateWebhookSecret } from './v1-webhook-endpoints-rotate-secret.js';
+import { registerUpdateWebhookEndpoint } from './v1-webhook-endpoints-update.js';
+import { registerOAuthIntrospect } from './oauth-introspect.js';
+import { registerOAuthRevoke } from './oauth-revoke.js';
+import { registerOAuthToken } from './oauth-token.js';
+import { registerWellKnown } from './well-known.js';
+import { registerCheckoutPage } from './checkout-page.js';
+import { registerGetBalance } from './v1-balance-get.js';
+import { registerCreateCashout } from './v1-cashouts-create.js';
+import { registerGetCashout } from './v1-cashouts-get.js';
+import { registerListCashouts } from './v1-cashouts-list.js';
+import { registerCompleteCheckoutSession } from './v1-checkout-sessions-complete.js';
+import { registerCreateCheckoutSession } from './v1-checkout-sessions-create.js';
+import { registerGetCheckoutSession } from './v1-checkout-sessions-get.js';
+import { registerListCheckoutSessions } from './v1-checkout-sessions-list.js';
+import { registerApproveDeposit } from './v1-deposits-approve.js';
+import { registerCreateDeposit } from './v1-deposits-create.js';
+import { registerCreatePaymentRequest } from './v1-payment-requests-create.js';
+import { registerGetPaymentRequest } from './v1-payment-requests-get.js';
+import { registerListPaymentRequests } from './v1-payment-requests-list.js';
+import { registerCreateRefund } from './v1-refunds-create.js';
+import { registerCreateCardToken } from './v1-tokens-create.js';
 
 export function registerRoutes(app: App, deps: RouteDeps): void {
   registerOperationalRoutes(app, deps);
@@ -31,4 +64,42 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerDeleteKey(app, deps);
   registerListAuditEvents(app, deps);
   registerVerifyKey(app, deps);
+  registerCreateWebhookEndpoint(app, deps);
+  registerListWebhookEndpoints(app, deps);
+  registerGetWebhookEndpoint(app, deps);
+  registerUpdateWebhookEndpoint(app, deps);
+  registerDeleteWebhookEndpoint(app, deps);
+  registerRotateWebhookSecret(app, deps);
+  registerListWebhookDeliveries(app, deps);
+  registerGetWebhookDelivery(app, deps);
+  registerRedeliverWebhook(app, deps);
+  registerListEvents(app, deps);
+  registerGetEvent(app, deps);
+  registerListEventTypes(app);
+  // Only the OAuth endpoints take forms (RFC 6749); elsewhere a form body is a 415.
+  void app.register(async (scope) => {
+    const oauth = scope as unknown as App;
+    registerFormBodyParser(oauth);
+    registerOAuthToken(oauth, deps);
+    registerOAuthIntrospect(oauth, deps);
+    registerOAuthRevoke(oauth, deps);
+  });
+  registerWellKnown(app, deps);
+  // Reference payments API
+  registerCreateCheckoutSession(app, deps);
+  registerListCheckoutSessions(app, deps);
+  registerGetCheckoutSession(app, deps);
+  registerCompleteCheckoutSession(app, deps);
+  registerCheckoutPage(app, deps);
+  registerCreateCardToken(app, deps);
+  registerCreatePaymentRequest(app, deps);
+  registerListPaymentRequests(app, deps);
+  registerGetPaymentRequest(app, deps);
+  registerCreateRefund(app, deps);
+  registerCreateCashout(app, deps);
+  registerListCashouts(app, deps);
+  registerGetCashout(app, deps);
+  registerGetBalance(app, deps);
+  registerCreateDeposit(app, deps);
+  registerApproveDeposit(app, deps);
 }

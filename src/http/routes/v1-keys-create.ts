@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { getOperation } from '../../domain/operations.js';
-import { keyView } from '../../views/key-view.js';
+import { issuedSecretFields, keyView } from '../../views/key-view.js';
 import { principalOf } from '../authentication.js';
 import { managementContext, type App, type RouteDeps } from '../route-deps.js';
 import { AccountIdParam, PROTECTED_ERRORS } from '../schemas/common.js';
@@ -26,7 +26,7 @@ export function registerCreateKey(app: App, deps: RouteDeps): void {
         { ...rest, expiresAt: expiresAt == null ? null : Date.parse(expiresAt), signing: { generateHmac: generateHMAC, publicKey: signingPublicKey, scheme: signatureScheme } },
         managementContext(request),
       );
-      return reply.code(201).send({ ...keyView(issued.credential, deps.now()), secret: issued.secret, ...(issued.hmacKey && { hmacKey: issued.hmacKey }) });
+      return reply.code(201).send({ ...keyView(issued.credential, deps.now()), ...issuedSecretFields(issued.credential, issued.secret), ...(issued.hmacKey && { hmacKey: issued.hmacKey }) });
     },
   });
 }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { getOperation } from '../../domain/operations.js';
-import { keyView } from '../../views/key-view.js';
+import { issuedSecretFields, keyView } from '../../views/key-view.js';
 import { principalOf } from '../authentication.js';
 import { managementContext, type App, type RouteDeps } from '../route-deps.js';
 import { AccountIdParam, KeyIdParam, PROTECTED_ERRORS } from '../schemas/common.js';
@@ -26,7 +26,7 @@ export function registerRollKey(app: App, deps: RouteDeps): void {
     handler: async (request) => {
       const account = await deps.accounts.resolveFor(principalOf(request), request.params.accountId, op);
       const rolled = await deps.keys.roll(account, request.params.keyId, request.body?.gracePeriodSeconds ?? 0, managementContext(request));
-      return { ...keyView(rolled.credential, deps.now()), secret: rolled.secret, previousSecretExpiresAt: new Date(rolled.previousSecretExpiresAt).toISOString() };
+      return { ...keyView(rolled.credential, deps.now()), ...issuedSecretFields(rolled.credential, rolled.secret), previousSecretExpiresAt: new Date(rolled.previousSecretExpiresAt).toISOString() };
     },
   });
 }

@@ -36,6 +36,7 @@ export const CreateKeyBody = Type.Object(
     allowedIps: Type.Optional(AllowedIps),
     generateHMAC: Type.Optional(Type.Boolean({ description: 'Make a signing secret (returned once as hmacKey): every request with this key must then be signed.' })),
     signingPublicKey: Type.Optional(Type.String({ minLength: 40, maxLength: 4096, description: 'Or register an Ed25519 public key (PEM, or raw 32 bytes in base64): requests are signed with its private key, and Tessera holds no secret.' })),
+    tokenLifetimeSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86_400, description: "Client credentials: lifetime of their access tokens (default 900 s), within the operator's maximum." })),
     signatureScheme: Type.Optional(StringEnum(SIGNATURE_SCHEMES, { description: 'http-message-signatures (RFC 9421, default, replay-proof) or payload-signature (OneKey compatibility, HMAC only, replayable).' })),
   },
   { additionalProperties: false },
@@ -101,15 +102,19 @@ export const KeyView = Type.Object(
 export const IssuedKeyView = Type.Intersect([
   KeyView,
   Type.Object({
-    secret: Type.String({ description: 'The secret, shown this once and never again.' }),
+    secret: Type.Optional(Type.String({ description: 'The secret, shown this once and never again (client credentials: clientSecret instead).' })),
     hmacKey: Type.Optional(Type.String({ description: 'The signing secret (with generateHMAC), shown this once: the HMAC key is the UTF-8 bytes of this string.' })),
+    clientId: Type.Optional(Type.String({ description: 'Client credentials: the public client_id (the key id).' })),
+    clientSecret: Type.Optional(Type.String({ description: 'Client credentials: the client_secret, shown this once.' })),
   }),
 ]);
 
 export const RolledKeyView = Type.Intersect([
   KeyView,
   Type.Object({
-    secret: Type.String({ description: 'The new secret, shown this once.' }),
+    secret: Type.Optional(Type.String({ description: 'The new secret, shown this once (client credentials: clientSecret).' })),
+    clientId: Type.Optional(Type.String()),
+    clientSecret: Type.Optional(Type.String()),
     previousSecretExpiresAt: Timestamp,
   }),
 ]);
