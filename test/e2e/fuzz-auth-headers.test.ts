@@ -147,16 +147,18 @@ describe('fuzzing the credential headers', () => {
     fc.string({ maxLength: 80 }).map((s) => `Basic ${s}`),
     credential.map((c) => `Basic ${Buffer.from(c).toString('base64')}`), // no colon
   );
+  const headerRecord = fc.record(
+    {
+      authorization: fc.oneof(bearer, basic),
+      'x-api-key': credential,
+      'x-ozura-api-key': credential,
+      duplicated: fc.tuple(credential, credential),
+    },
+    { requiredKeys: [] },
+  );
+  // fc.record rarely leaves every key out: no credential at all gets its own share.
   const presented: fc.Arbitrary<Presented> = fc
-    .record(
-      {
-        authorization: fc.oneof(bearer, basic),
-        'x-api-key': credential,
-        'x-ozura-api-key': credential,
-        duplicated: fc.tuple(credential, credential),
-      },
-      { requiredKeys: [] },
-    )
+    .oneof({ weight: 19, arbitrary: headerRecord }, { weight: 1, arbitrary: fc.constant({}) })
     .map((record) => {
       const headers: Record<string, string | string[]> = {};
       let carriesValidKey = false;
