@@ -1,0 +1,65 @@
+// A Tessera server in its own process, as production runs it: configuration
+// from the environment, pino at the configured level (default 'info') writing
+// to stdout, which the parent points at a log file. Two extra routes share one
+// handler; only the second declares an operation, so only it gets the
+// authentication hook (added by the onRoute hook in src/http/server.ts).
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createTessera } from '../dist/app.js';
+import { loadConfig } from '../dist/config.js';
+
+const config = loadConfig(process.env);
+const tessera = await createTessera({ config });
+
+const handler = async () => ({ ok: true, items: [1, 2, 3] });
+tessera.server.get('/bench/open', handler);
+tessera.server.get('/bench/protected', { config: { operation: 'operations.list' } }, handler);
+
+const url = await tessera.listen();
+
+let closing = false;
+async function shutdown(code) {
+  if (closing) return;
+  closing = true;
+  try {
+    await tessera.close();
+  } finally {
+    process.exit(code);
+  }
+}
+
+// On request, the V8 CPU profiler (what `node --cpu-prof` uses), for a chosen window only.
+let session = null;
+async function profile(message) {
+  if (message.type === 'profile-start') {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: message.intervalUs ?? 100 });
+    await session.post('Profiler.start');
+    process.send({ type: 'profile-started' });
+  } else {
+    const { profile: result } = await session.post('Profiler.stop');
+    session.disconnect();
+    writeFileSync(message.path, JSON.stringify(result));
+    process.send({ type: 'profile-written', path: message.path });
+  }
+}
+
+process.on('message', (message) => {
+  if (message?.type === 'stop') void shutdown(0);
+  else if (message?.type === 'profile-start' || message?.type === 'profile-stop') profile(message).catch((error) => process.send({ type: 'profile-error', message: String(error) }));
+});
+// The parent went away: don't linger.
+process.on('disconnect', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+process.send({
+  type: 'ready',
+  url,
+  pid: process.pid,
+  logLevel: config.logLevel,
+  infoEnabled: tessera.core.logger.isLevelEnabled('info'),
+  operatorId: tessera.bootstrap.operator.id,
+  sandboxKey: tessera.bootstrap.issued?.sandbox.secret ?? null,
+});
