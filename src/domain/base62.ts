@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 
 export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** The value of a base62 character code, or -1 for any other character. */
-export function base62Value(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 65 && code <= 90) return code - 55;
-  if (code >= 97 && code <= 122) return code - 61;
-  return -1;
-}
+/** Base62 value of each ASCII code, -1 for every other character: one array read per character. */
+export const BASE62_VALUES: Int8Array = (() => {
+  const values = new Int8Array(128).fill(-1);
+  for (let i = 0; i < BASE62_ALPHABET.length; i++) values[BASE62_ALPHABET.charCodeAt(i)] = i;
+  return values;
+})();
 
 /** Bits of entropy carried by `length` uniformly random base62 characters. */
 export function base62Bits(length: number): number {

@@ -3,7 +3,7 @@
  * JavaScript: for a 45-character key this is several times cheaper than
  * crossing into zlib with a string that must first become a buffer.
  */
-const TABLE = (() => {
+export const CRC32_TABLE = (() => {
   const table = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -16,6 +16,6 @@ const TABLE = (() => {
 /** CRC-32 of the first `length` characters of `text`, which must be ASCII. */
 export function crc32Ascii(text: string, length = text.length): number {
   let crc = -1;
-  for (let i = 0; i < length; i++) crc = TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < length; i++) crc = CRC32_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }

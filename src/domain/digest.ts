@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * The only form in which a credential secret is stored. Secrets carry 196
@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
  * brute-force, and look-up by digest stays a single indexed read.
  */
 export function secretDigest(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
+  // One-shot hash (Node >= 20.12): about a third of createHash's cost, on every request.
+  return hash('sha256', secret, 'base64url');
 }
 
 export function sha256Hex(data: string | Buffer): string {

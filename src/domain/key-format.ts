@@ -1,5 +1,5 @@
-import { base62Value, encodeBase62Fixed, randomBase62 } from './base62.js';
-import { crc32Ascii } from './crc32.js';
+import { BASE62_VALUES, encodeBase62Fixed, randomBase62 } from './base62.js';
+import { CRC32_TABLE, crc32Ascii } from './crc32.js';
 import type { Environment } from './environment.js';
 
 /**
@@ -79,12 +79,21 @@ export function parseSecret(text: string, brand: string): ParsedSecret | SecretP
   const live = length === envStart + 5 + TAIL_LENGTH;
   if (!text.startsWith(live ? 'live_' : 'sandbox_', envStart)) return 'malformed';
   const tailStart = length - TAIL_LENGTH;
-  let checksum = 0;
-  for (let i = tailStart; i < length; i++) {
-    const value = base62Value(text.charCodeAt(i));
-    if (value < 0) return 'malformed';
-    if (i >= length - CHECKSUM_LENGTH) checksum = checksum * 62 + value;
+  const bodyEnd = length - CHECKSUM_LENGTH;
+  // One pass: the CRC over the body (prefix and random part), the alphabet of the tail.
+  let crc = -1;
+  for (let i = 0; i < bodyEnd; i++) {
+    const code = text.charCodeAt(i);
+    if (i >= tailStart && (code > 127 || BASE62_VALUES[code]! < 0)) return 'malformed';
+    crc = CRC32_TABLE[(crc ^ code) & 0xff]! ^ (crc >>> 8);
   }
-  if (crc32Ascii(text, length - CHECKSUM_LENGTH) !== checksum) return 'bad_checksum';
+  let checksum = 0;
+  for (let i = bodyEnd; i < length; i++) {
+    const code = text.charCodeAt(i);
+    const value = code > 127 ? -1 : BASE62_VALUES[code]!;
+    if (value < 0) return 'malformed';
+    checksum = checksum * 62 + value;
+  }
+  if (((crc ^ -1) >>> 0) !== checksum) return 'bad_checksum';
   return { brand, kind, environment: live ? 'live' : 'sandbox', prefix: text.slice(0, tailStart) };
 }

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Environment } from '../domain/environment.js';
 import { TesseraError } from '../domain/errors.js';
 import { parseSecret } from '../domain/key-format.js';
+import { decodeJwt, looksLikeJwt } from '../domain/oauth/jwt.js';
 
 /** Where plain HTTP is refused, and what happens to a key that travelled over it. */
 export interface TransportPolicy {
@@ -23,13 +24,20 @@ function isLoopback(address: string | undefined): boolean {
  * network, so it may use plain HTTP: that keeps `npm start` usable locally.
  */
 export function plainHttpRefusal(policy: TransportPolicy, request: FastifyRequest, pinned: Environment | null, secret: string): TesseraError | null {
-  let environment = pinned;
-  if (environment === null) {
-    const parsed = parseSecret(secret, policy.brand);
-    if (typeof parsed === 'string') return null; // not a key: authentication answers that
-    environment = parsed.environment;
-  }
-  if (!policy.httpsRequired.has(environment)) return null;
+  // Checked first: it is the common case in development and costs no parsing.
   if (isLoopback(request.socket.remoteAddress) && isLoopback(request.ip)) return null;
+  const environment = pinned ?? presentedEnvironment(secret, policy.brand);
+  if (environment === null || !policy.httpsRequired.has(environment)) return null;
   return new TesseraError('https_required', `The ${environment} environment only accepts HTTPS: this request came over plain HTTP. Call the https:// URL, and treat a key sent in clear as exposed (roll it).`);
+}
+
+/** The environment a key or access token belongs to, or null when it is neither (authentication answers that). */
+function presentedEnvironment(secret: string, brand: string): Environment | null {
+  if (looksLikeJwt(secret)) {
+    const decoded = decodeJwt(secret);
+    const env = typeof decoded === 'string' ? undefined : decoded.claims.env;
+    return env === 'live' || env === 'sandbox' ? env : null;
+  }
+  const parsed = parseSecret(secret, brand);
+  return typeof parsed === 'string' ? null : parsed.environment;
 }

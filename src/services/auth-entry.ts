@@ -4,6 +4,7 @@ import type { Principal } from '../domain/principal.js';
 import type { VerificationKey } from '../domain/signatures/signed-message.js';
 import { ed25519KeyObject, type SignatureScheme } from '../domain/signatures/signing-keys.js';
 import { signingSecretAad } from './key-signing.js';
+import type { UsageSlot } from './usage-recorder.js';
 
 /**
  * A credential as the authenticator caches it: everything a request needs,
@@ -15,6 +16,8 @@ export interface AuthEntry extends AuthRecord {
   /** Null when the key does not sign its requests. */
   verification: { scheme: SignatureScheme; key: VerificationKey } | null;
   allowedOrigins: ReadonlySet<string>;
+  /** Where this credential's requests are counted, without a look-up per request. */
+  usage: UsageSlot;
   /** The success answer for this credential, built once: the hot path allocates nothing. */
   success: { ok: true; principal: Principal; entry: AuthEntry };
 }
@@ -22,7 +25,7 @@ export interface AuthEntry extends AuthRecord {
 /** Opens a value sealed under the master key (reloading the keyring if it was rotated). */
 export type Unsealer = (sealed: string, associatedData: string) => Buffer;
 
-export function buildAuthEntry(record: AuthRecord, unseal: Unsealer): AuthEntry {
+export function buildAuthEntry(record: AuthRecord, unseal: Unsealer, usage: UsageSlot): AuthEntry {
   const c = record.credential;
   const principal: Principal = { accountId: c.accountId, accountType: record.accountType, environment: c.environment, credentialId: c.id, kind: c.kind, permissions: c.permissions };
   let verification: AuthEntry['verification'] = null;
@@ -39,6 +42,7 @@ export function buildAuthEntry(record: AuthRecord, unseal: Unsealer): AuthEntry 
     allowlist: c.allowedIps.length === 0 ? null : IpAllowlist.parse(c.allowedIps),
     verification,
     allowedOrigins: new Set(record.accountAllowedOrigins),
+    usage,
     success: null as unknown as AuthEntry['success'], // refers to the entry itself: set just below
   };
   entry.success = { ok: true, principal, entry };

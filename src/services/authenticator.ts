@@ -1,7 +1,7 @@
 import { secretDigest } from '../domain/digest.js';
 import type { Environment } from '../domain/environment.js';
 import { TesseraError, type ErrorCode } from '../domain/errors.js';
-import { parseSecret } from '../domain/key-format.js';
+import { parseSecret, type SecretKind } from '../domain/key-format.js';
 import type { Operation } from '../domain/operations.js';
 import { decideOperation } from '../domain/permissions.js';
 import type { Principal } from '../domain/principal.js';
@@ -12,6 +12,8 @@ import type { SignedMessage } from '../domain/signatures/signed-message.js';
 import type { CredentialsRepository } from '../storage/credentials-repository.js';
 import { buildAuthEntry, type AuthEntry, type Unsealer } from './auth-entry.js';
 import { CredentialCache } from './credential-cache.js';
+import type { ClientSecretService } from './client-secrets.js';
+import { CUSTOMER_OPERATIONS } from '../domain/client-secret.js';
 import type { AccessTokenVerifier, VerifiedToken } from './oauth/access-token-verifier.js';
 import type { TokenRevocations } from './oauth/token-revocations.js';
 import { looksLikeJwt } from '../domain/oauth/jwt.js';
@@ -44,6 +46,8 @@ export interface AuthenticatorOptions {
   replay: ReplayGuard;
   signatureToleranceSeconds: number;
   cache: { size: number; negativeSize: number; negativeTtlMs: number };
+  /** Client secrets (Ansa); without them a `…_cs_…` secret is unknown. */
+  clientSecrets?: ClientSecretService;
   /** Access tokens (OAuth 2.0); without them a Bearer JWT is just a malformed key. */
   tokens?: { verifier: AccessTokenVerifier; revocations: TokenRevocations };
   /**
@@ -101,8 +105,16 @@ export class Authenticator {
   }
 
   authenticate(request: AuthRequest): AuthResult | Promise<AuthResult> {
-    const brand = this.options.brand;
     if (this.options.tokens !== undefined && !request.clientAuthentication && looksLikeJwt(request.secret)) return this.authenticateToken(request, this.options.tokens);
+    // A cached credential first: a secret in the cache was well-formed and checksummed when it
+    // was loaded, so a hit skips parsing; its kind and environment come from the entry.
+    const digest = secretDigest(request.secret);
+    const cached = this.cache.get(digest);
+    if (cached !== undefined) {
+      const c = cached.credential;
+      return this.refusedUpFront(c.kind, c.environment, c.prefix, request) ?? this.check(cached, request);
+    }
+    const brand = this.options.brand;
     const parsed = parseSecret(request.secret, brand);
     if (parsed === 'malformed') {
       return this.fail(unauthorized('malformed_credential', `This is not a ${brand} API key: expected ${brand}_{kind}_{sandbox|live}_… as issued. Check that the whole key was copied.`), null);
@@ -113,26 +125,31 @@ export class Authenticator {
     if (parsed.kind === 'signing') {
       return this.fail(unauthorized('malformed_credential', 'This is a signing secret: it signs requests and is never sent. Authenticate with the API key it belongs to.'), null);
     }
-    if (parsed.kind === 'client' && !request.clientAuthentication) {
+    const refused = this.refusedUpFront(parsed.kind, parsed.environment, parsed.prefix, request);
+    if (refused !== null) return refused;
+    if (parsed.kind === 'client_secret') return this.authenticateClientSecret(digest, request);
+    if (this.cache.isKnownMissing(digest, this.now())) return this.unknown();
+    return this.load(digest).then((entry) => (entry === undefined ? this.unknown() : this.check(entry, request)));
+  }
+
+  /** The refusals that need only the kind and environment of the secret, not its record. */
+  private refusedUpFront(kind: SecretKind, environment: Environment, prefix: string, request: AuthRequest): AuthResult | null {
+    if (kind === 'client' && !request.clientAuthentication) {
       return this.fail(unauthorized('client_secret_not_a_key', 'This is an OAuth client secret: exchange it at POST /oauth/token (grant_type=client_credentials) and send the access token as Bearer.'), null);
     }
-    if (request.environment !== null && parsed.environment !== request.environment) {
+    if (request.environment !== null && environment !== request.environment) {
       return this.fail(
-        new TesseraError('environment_mismatch', `A ${parsed.environment} key can't be used against the ${request.environment} environment. Use a ${request.environment} key (${parsed.prefix.replace(parsed.environment, request.environment)}…).`),
+        new TesseraError('environment_mismatch', `A ${environment} key can't be used against the ${request.environment} environment. Use a ${request.environment} key (${prefix.replace(environment, request.environment)}…).`),
         null,
       );
     }
-    if (request.origin !== null && parsed.kind !== 'publishable' && parsed.kind !== 'client_secret') {
+    if (request.origin !== null && kind !== 'publishable' && kind !== 'client_secret') {
       return this.fail(
         new TesseraError('secret_key_in_browser', 'A secret key arrived from a browser (this request has an Origin header). Secret and restricted keys belong on your server, never in a web page; browsers use publishable keys. Roll this key if it was shipped to a browser.'),
         null,
       );
     }
-    const digest = secretDigest(request.secret);
-    const cached = this.cache.get(digest);
-    if (cached !== undefined) return this.check(cached, request);
-    if (this.cache.isKnownMissing(digest, this.now())) return this.unknown();
-    return this.load(digest).then((entry) => (entry === undefined ? this.unknown() : this.check(entry, request)));
+    return null;
   }
 
   /**
@@ -156,6 +173,43 @@ export class Authenticator {
     return this.loadById(claims.client_id).then((entry) =>
       entry === undefined ? this.fail(unauthorized('credential_revoked', 'The client credential that obtained this token no longer exists.'), claims.client_id) : this.checkToken(entry, verified, request),
     );
+  }
+
+  /**
+   * A client secret: alive while unexpired, its object still open and the key
+   * that minted it still enabled; then only its object's customer-facing
+   * operations, from the account's allowed origins.
+   */
+  private async authenticateClientSecret(digest: string, request: AuthRequest): Promise<AuthResult> {
+    const found = await this.options.clientSecrets?.find(digest);
+    if (found === undefined) return this.unknown();
+    const now = this.now();
+    if (found.expiresAt <= now) return this.fail(unauthorized('credential_expired', `This client secret expired at ${new Date(found.expiresAt).toISOString()}. Ask the merchant's server for a new one.`), found.id);
+    const minter = this.cache.getByCredentialId(found.mintedBy) ?? (await this.loadById(found.mintedBy));
+    const c = minter?.credential;
+    if (minter === undefined || c === undefined || c.deletedAt !== null || !c.enabled || (c.expiresAt !== null && c.expiresAt <= now)) {
+      return this.fail(unauthorized('credential_revoked', 'The key that minted this client secret was disabled or deleted, which ends it.'), found.id);
+    }
+    if (!(await this.options.clientSecrets!.isOpen(found.accountId, found.environment, found.object))) {
+      return this.fail(unauthorized('credential_revoked', `This client secret's ${found.object.type.replace('_', ' ')} is no longer awaiting payment, which ends it.`), found.id);
+    }
+    if (request.origin !== null && !minter.allowedOrigins.has(request.origin) && !this.options.ownOrigins?.has(request.origin)) {
+      return this.fail(new TesseraError('origin_not_allowed', `The origin ${request.origin} is not in this account's allowedOrigins.`), found.id);
+    }
+    const principal: Principal = {
+      accountId: found.accountId,
+      accountType: minter.accountType,
+      environment: found.environment,
+      credentialId: found.id,
+      kind: 'client_secret',
+      permissions: CUSTOMER_OPERATIONS,
+      boundObject: found.object,
+    };
+    const decision = decideOperation(principal, request.operation);
+    if (!decision.allowed) return this.fail(new TesseraError('permission_denied', `A client secret may only perform its object's customer-facing operations (${CUSTOMER_OPERATIONS.join(', ')}).`), found.id);
+    this.okCount++;
+    // The customer's side never signs, whatever the minting key does.
+    return { ok: true, principal, entry: { ...minter, verification: null } };
   }
 
   /** For introspection: is this token valid and backed by a live credential? No rate limit, no usage record. */
@@ -228,7 +282,7 @@ export class Authenticator {
           this.cache.setMissing(digest, this.now(), generation);
           return undefined;
         }
-        const entry = buildAuthEntry(record, this.options.unseal);
+        const entry = buildAuthEntry(record, this.options.unseal, this.options.usage.slot(record.credential.id));
         this.cache.set(digest, entry, generation);
         return entry;
       })
@@ -246,7 +300,7 @@ export class Authenticator {
       .findAuthRecordById(credentialId)
       .then((record) => {
         if (record === undefined) return undefined;
-        const entry = buildAuthEntry(record, this.options.unseal);
+        const entry = buildAuthEntry(record, this.options.unseal, this.options.usage.slot(record.credential.id));
         this.cache.set(key, entry, generation);
         return entry;
       })
@@ -308,13 +362,15 @@ export class Authenticator {
         );
       }
     }
-    this.options.usage.recordUse(credential.id, ip, now);
+    entry.usage.use(ip, now);
     this.okCount++;
     return null;
   }
 
   private fail(error: TesseraError, credentialId: string | null): AuthResult {
     this.count(error.code);
+    // Per-key usage by outcome (the dashboard's chart): a counter in memory, flushed in batches.
+    if (credentialId !== null) this.options.usage.slot(credentialId).refuse(error.status, this.now());
     return { ok: false, error, credentialId };
   }
 }

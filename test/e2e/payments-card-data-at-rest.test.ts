@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api, type ApiResponse, type RequestOptions } from '../helpers/api.js';
 import { testDatabaseKind } from '../helpers/database.js';
-import { dumpRows, masterKeyIdOf, openSealed, readMasterKeyFile } from '../helpers/database-dump.js';
+import { dumpRows, masterKeyIdOf, openSealed, rawFileBytes, readMasterKeyFile } from '../helpers/database-dump.js';
 import { cardBody, CARDS, completeSession, createSession, futureExpiry, paymentsMerchant, randomCardNumber, type PaymentsMerchant } from '../helpers/payments.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -45,9 +44,7 @@ function cvcNeedles(cvc: string): string[] {
  */
 function scanFiles(dir: string, cards: readonly Card[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  const files = (readdirSync(dir, { recursive: true }) as string[]).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
-  for (const file of files) {
-    const bytes = readFileSync(file);
+  for (const [file, bytes] of rawFileBytes(dir)) {
     const found = findCardData(`${bytes.toString('latin1')}\n${bytes.toString('utf8')}`, cards);
     const hex = bytes.toString('hex');
     for (const card of cards) if (hex.includes(Buffer.from(card.number).toString('hex'))) found.push(`card …${card.number.slice(-4)} hex-encoded`);

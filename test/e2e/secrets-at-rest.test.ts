@@ -1,11 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretDigest } from '../../src/domain/digest.js';
 import { Api, type ApiResponse, type RequestOptions } from '../helpers/api.js';
 import { testDatabaseKind } from '../helpers/database.js';
+import { dumpRows, findSecrets, rawFiles } from '../helpers/database-dump.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Anything shaped like a secret Tessera issues, wherever it appears. */
@@ -24,70 +21,10 @@ class RecordingApi extends Api {
   }
 }
 
-/** The forms a leaked secret could take at rest: whole, its random part, encoded. */
-function needles(secret: string): string[] {
-  const tail = secret.slice(secret.lastIndexOf('_') + 1);
-  return [secret, tail, tail.slice(0, 33), tail.slice(4, 30), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), Buffer.from(secret).toString('hex')];
-}
-
-function findIn(haystack: string, secrets: Iterable<string>): string[] {
-  const found: string[] = [];
-  for (const secret of secrets) for (const needle of needles(secret)) if (haystack.includes(needle)) found.push(`${secret.slice(0, 20)}… as ${needle.slice(0, 12)}…`);
-  return found;
-}
-
-function filesUnder(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
-}
-
-/** Every file's bytes, read as text two ways so that no encoding hides a match. */
-function rawFiles(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const file of filesUnder(dir)) {
-    const bytes = readFileSync(file);
-    out.set(file, `${bytes.toString('latin1')}\n${bytes.toString('utf8')}\n${bytes.toString('hex')}`);
-  }
-  return out;
-}
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (Buffer.isBuffer(value)) return `${value.toString('latin1')} ${value.toString('hex')} ${value.toString('base64')}`;
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
 /** Every row of every table, one line per row. */
 async function dumpDatabase(server: TestServer): Promise<{ tables: string[]; text: string }> {
-  if (testDatabaseKind() === 'sqlite') {
-    const db = new SqliteDatabase(join(server.env.TESSERA_DATA_DIR!, 'tessera.sqlite'), { fileMustExist: true });
-    try {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-      const lines: string[] = [];
-      for (const table of tables) {
-        for (const row of db.prepare(`SELECT * FROM "${table.replace(/"/g, '""')}"`).all() as Array<Record<string, unknown>>) {
-          lines.push(`${table}: ${Object.values(row).map(cellText).join(' | ')}`);
-        }
-      }
-      return { tables, text: lines.join('\n') };
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ table_schema: string; table_name: string }>(
-      "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')",
-    );
-    const lines: string[] = [];
-    for (const { table_schema, table_name } of rows) {
-      const dump = await client.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM ${client.escapeIdentifier(table_schema)}.${client.escapeIdentifier(table_name)} t`);
-      for (const { row } of dump.rows) lines.push(`${table_schema}.${table_name}: ${row}`);
-    }
-    return { tables: rows.map((r) => r.table_name), text: lines.join('\n') };
-  } finally {
-    await client.end();
-  }
+  const { tables, rows } = await dumpRows(server.env);
+  return { tables, text: rows.map((r) => `${r.table}: ${r.text}`).join('\n') };
 }
 
 // SPEC: "a secret exists in clear only in the response that creates it. The
@@ -240,10 +177,10 @@ describe('secrets at rest', () => {
       const shown = [...response.text.matchAll(SECRET_SHAPE)].map((m) => m[0]);
       if (issuing) expect(shown.length, `${what} answered ${response.text}`).toBeLessThanOrEqual(1);
       else expect(shown, `${what} answered ${response.status} ${response.text}`).toEqual([]);
-      if (!issuing) expect(findIn(response.text, secrets), `${what} echoed part of a secret`).toEqual([]);
+      if (!issuing) expect(findSecrets(response.text, secrets), `${what} echoed part of a secret`).toEqual([]);
       // Nor in a header (WWW-Authenticate carries messages).
       const headers = [...response.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n');
-      expect(findIn(headers, secrets), `${what} headers`).toEqual([]);
+      expect(findSecrets(headers, secrets), `${what} headers`).toEqual([]);
     }
   });
 
@@ -252,7 +189,7 @@ describe('secrets at rest', () => {
     // The scan can fail: it finds what the logs do hold, the key ids of the requests.
     expect(logs).toContain(keyIds[0]);
     expect(logs.length).toBeGreaterThan(1000);
-    expect(findIn(logs, secrets)).toEqual([]);
+    expect(findSecrets(logs, secrets)).toEqual([]);
   });
 
   it('no file in the data folder holds a secret, while the server runs', () => {
@@ -263,7 +200,7 @@ describe('secrets at rest', () => {
       const all = [...files.values()].join('\n');
       for (const id of keyIds) expect(all, id).toContain(id);
     }
-    for (const [file, text] of files) expect(findIn(text, secrets), file).toEqual([]);
+    for (const [file, text] of files) expect(findSecrets(text, secrets), file).toEqual([]);
   });
 
   it('no row of any table holds a secret or its random part; the digests are there', async () => {
@@ -271,7 +208,7 @@ describe('secrets at rest', () => {
       await server.close();
       closed = true;
       // After a clean close the WAL is folded into the main file: scan the bytes again.
-      for (const [file, text] of rawFiles(server.env.TESSERA_DATA_DIR!)) expect(findIn(text, secrets), file).toEqual([]);
+      for (const [file, text] of rawFiles(server.env.TESSERA_DATA_DIR!)) expect(findSecrets(text, secrets), file).toEqual([]);
     }
     const { tables, text } = await dumpDatabase(server);
     for (const table of ['accounts', 'credentials', 'credential_secrets', 'audit_events', 'credential_changes', 'idempotency_records']) expect(tables).toContain(table);
@@ -283,6 +220,6 @@ describe('secrets at rest', () => {
     expect(digestsFound).toBe(secrets.size);
     // Idempotent replays come from storage, so the answers are stored: sealed, not in clear.
     expect(text).toMatch(/idempotency_records/);
-    expect(findIn(text, secrets)).toEqual([]);
+    expect(findSecrets(text, secrets)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { createDecipheriv, createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -56,14 +57,20 @@ export async function dumpRows(env: Record<string, string>): Promise<{ tables: s
   }
 }
 
-/** Every file under the data folder (database, WAL, key file), its bytes read as text three ways. */
+/** Every file's bytes. */
+export function rawFileBytes(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const files = (readdirSync(dir, { recursive: true }) as string[]).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
+  // Read in another process: opening and closing the live SQLite file from the server's own
+  // process would drop the server's POSIX locks on it (and let its WAL be deleted under it).
+  for (const file of files) out.set(file, execFileSync('cat', [file], { maxBuffer: 1 << 30 }));
+  return out;
+}
+
+/** Every file's bytes as text three ways (latin1, UTF-8, hex), so that no encoding hides a match. */
 export function rawFiles(dir: string): Map<string, string> {
   const out = new Map<string, string>();
-  const files = (readdirSync(dir, { recursive: true }) as string[]).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
-  for (const file of files) {
-    const bytes = readFileSync(file);
-    out.set(file, `${bytes.toString('latin1')}\n${bytes.toString('utf8')}\n${bytes.toString('hex')}`);
-  }
+  for (const [file, bytes] of rawFileBytes(dir)) out.set(file, `${bytes.toString('latin1')}\n${bytes.toString('utf8')}\n${bytes.toString('hex')}`);
   return out;
 }
 
