@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects: pure unit tests once, and every end-to-end test twice, on
- * the embedded SQLite database and on a real PostgreSQL server (a throwaway
- * cluster the global setup starts, or the one DATABASE_URL names).
+ * Four projects: pure unit tests once; every end-to-end test twice, on the
+ * embedded SQLite database and on a real PostgreSQL server (a throwaway
+ * cluster the global setup starts, or the one DATABASE_URL names); and the
+ * browser tests (the dashboard, the hosted checkout page) once, in Debian's
+ * Chromium on SQLite: they test pages, and the e2e suites cover the storage
+ * behind them on both databases.
  */
 export default defineConfig({
   test: {
@@ -20,6 +23,15 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           env: { TESSERA_TEST_DB: 'sqlite' },
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          env: { TESSERA_TEST_DB: 'sqlite' },
+          testTimeout: 120_000,
           hookTimeout: 120_000,
         },
       },

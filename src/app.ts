@@ -13,6 +13,7 @@ import { buildServer } from './http/server.js';
 import { AccountService } from './services/account-service.js';
 import type { Unsealer } from './services/auth-entry.js';
 import { AuditLogService } from './services/audit-log.js';
+import { ClientSecretService } from './services/client-secrets.js';
 import { Authenticator, type AuthenticatorOptions } from './services/authenticator.js';
 import { ensureOperator, type BootstrapResult } from './services/bootstrap.js';
 import { ChangeWatcher } from './services/change-watcher.js';
@@ -33,6 +34,10 @@ import { TokenService } from './services/oauth/token-service.js';
 import { SIGNING_KEYS_CHANGED, TokenSigningKeys } from './services/oauth/token-signing-keys.js';
 import type { ReplayGuard } from './domain/signatures/http-message-signature.js';
 import { openDatabase, type OpenedDatabase } from './storage/database.js';
+import { PasswordHasher } from './services/passwords.js';
+import { SessionService } from './services/session-service.js';
+import { MemberService } from './services/member-service.js';
+import { KeyUsageService } from './services/key-usage.js';
 import { migrateToLatest } from './storage/migrator.js';
 import { Store } from './storage/store.js';
 
@@ -70,6 +75,10 @@ export interface Core {
   auditLog: AuditLogService;
   webhooks: WebhookService;
   events: EventService;
+  clientSecrets: ClientSecretService;
+  /** The dashboard's users: sign-in and sessions, invitations and members. */
+  sessions: SessionService;
+  members: MemberService;
   now: () => number;
   close(): Promise<void>;
 }
@@ -87,6 +96,8 @@ export async function openCore(options: TesseraOptions & { onCredentialChanged: 
     throw error;
   }
   const store = new Store(opened.db, opened.dialect);
+  const passwords = new PasswordHasher();
+  const sessions = new SessionService(store, passwords, config.dashboard, now);
   return {
     config,
     logger,
@@ -99,15 +110,18 @@ export async function openCore(options: TesseraOptions & { onCredentialChanged: 
     accounts: new AccountService(store, { credentialChanged: options.onCredentialChanged }, now),
     keys: new KeyService(store, config.brand, keyring, { credentialChanged: options.onCredentialChanged }, { maxTokenLifetimeSeconds: config.oauth.maxTokenLifetimeSeconds }, now),
     auditLog: new AuditLogService(store),
+    clientSecrets: new ClientSecretService(store, config.brand, now),
     webhooks: new WebhookService(store, keyring, { sandboxTargets: config.webhooks.sandboxTargets, resolve: options.resolveHost ?? systemResolver }, now),
     events: new EventService(store),
+    sessions,
+    members: new MemberService(store, passwords, sessions, () => config.publicUrl, now),
     now,
     close: () => opened.close(),
   };
 }
 
 /** The authenticator over this core's storage; the server's and the CLI's `verify` are built alike. */
-export function createAuthenticator(core: Core, usage: UsageRecorder, replay: ReplayGuard, tokens?: AuthenticatorOptions['tokens'], ownOrigins?: ReadonlySet<string>): Authenticator {
+export function createAuthenticator(core: Core, usage: UsageRecorder, replay: ReplayGuard, extras: Pick<AuthenticatorOptions, 'tokens' | 'ownOrigins'> = {}): Authenticator {
   const { config } = core;
   return new Authenticator({
     brand: config.brand,
@@ -118,8 +132,8 @@ export function createAuthenticator(core: Core, usage: UsageRecorder, replay: Re
     replay,
     signatureToleranceSeconds: config.signatureToleranceSeconds,
     cache: { size: config.credentialCacheSize, negativeSize: config.negativeCacheSize, negativeTtlMs: config.negativeCacheTtlMs },
-    ...(tokens !== undefined && { tokens }),
-    ...(ownOrigins !== undefined && { ownOrigins }),
+    clientSecrets: core.clientSecrets,
+    ...extras,
     now: core.now,
   });
 }
@@ -151,7 +165,12 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   };
   const core = await openCore({ ...options, createMasterKey: true, onCredentialChanged });
   const { config, store, logger, now } = core;
-  const usage = new UsageRecorder((samples) => store.transaction((tx) => tx.credentials.recordUsage(samples)));
+  const usage = new UsageRecorder((samples, counts) =>
+    store.transaction(async (tx) => {
+      await tx.credentials.recordUsage(samples);
+      await tx.credentialUsage.add(counts);
+    }),
+  );
   const replay = new MemoryReplayCache(1_000_000, () => Math.floor(now() / 1000));
   const signingKeys = new TokenSigningKeys(store, core.keyring, core.unseal, (config.oauth.maxTokenLifetimeSeconds + 60) * 1000, now);
   await signingKeys.load();
@@ -162,7 +181,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   // PORT=0 (tests) is only known once listening: the public URL and this set are completed then.
   let publicUrl = config.publicUrl;
   const ownOrigins = new Set(URL.canParse(publicUrl) ? [new URL(publicUrl).origin] : []);
-  authenticator = createAuthenticator(core, usage, replay, { verifier, revocations }, ownOrigins);
+  authenticator = createAuthenticator(core, usage, replay, { tokens: { verifier, revocations }, ownOrigins });
   const auth = authenticator;
   const tokens = new TokenService(auth, signingKeys, verifier, revocations, config.oauth, now);
   const bootstrap = await ensureOperator(store, core.keys, now);
@@ -181,6 +200,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   core.webhooks.onDue(() => notifications.dispatcher.wake());
   registerWebhookMetrics(metrics.registry, notifications.dispatcher);
   const environmentOf = requestEnvironmentResolver(config.sandboxHosts, config.liveHosts);
+  const keyUsage = new KeyUsageService(store, now);
   const payments = createPayments({ store, keyring: core.keyring, unseal: core.unseal, keys: core.keys, accounts: core.accounts, maxAmount: config.maxAmount, publicUrl: () => publicUrl, liveProcessor: options.processors?.live, now });
   const server = await buildServer({
     logger,
@@ -191,6 +211,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       authenticator: auth,
       extraHeaders: config.apiKeyHeaders,
       environmentOf,
+      sessions: core.sessions,
       transport: {
         enforced: config.httpsRequired.length > 0,
         httpsRequired: new Set(config.httpsRequired),
@@ -208,6 +229,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     idempotency,
     routes: {
       tokens,
+      clientSecrets: core.clientSecrets,
       signingKeys,
       oauth: config.oauth,
       environmentOf,
@@ -220,6 +242,9 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       authenticator: auth,
       metrics,
       now,
+      sessions: core.sessions,
+      members: core.members,
+      keyUsage,
       isReady: async () => {
         try {
           await sql`select 1`.execute(core.opened.db);
@@ -251,8 +276,11 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       housekeeping = setInterval(() => {
         idempotency.prune().catch((error: unknown) => logger.warn({ err: error }, 'idempotency prune failed'));
         revocations.prune();
+        store.clientSecrets.pruneExpired(now()).catch(warn('client secret prune failed'));
         store.oauthRevocations.pruneExpired(now()).catch(warn('revocation prune failed'));
         store.credentialChanges.pruneBefore(now() - 3600_000).catch((error: unknown) => logger.warn({ err: error }, 'change feed prune failed'));
+        core.sessions.prune().catch(warn('dashboard session prune failed'));
+        keyUsage.prune().catch(warn('key usage prune failed'));
       }, 600_000);
       housekeeping.unref();
       // Sessions expire after 30 minutes: record it (and notify) within a minute, not at the next 10-minute sweep.

@@ -43,6 +43,14 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Largest amount a payment, refund, cashout or deposit may have, in minor units of its currency. */
   maxAmount: number;
+  /** The dashboard: session lifetimes, invitation links, sign-in throttling. */
+  dashboard: {
+    sessionTtlMs: number;
+    sessionIdleMs: number;
+    invitationTtlMs: number;
+    signInPerIpPerMinute: number;
+    signInFailuresPerEmail: number;
+  };
   oauth: {
     /** `iss` of access tokens and the metadata's issuer. */
     issuer: string;
@@ -217,5 +225,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: webhookSettings(env),
     maxAmount: integer(env, 'TESSERA_MAX_AMOUNT', 99_999_999, 1, Number.MAX_SAFE_INTEGER),
     oauth: oauthSettings(env, publicUrl),
+    dashboard: {
+      sessionTtlMs: integer(env, 'TESSERA_SESSION_TTL_HOURS', 12, 1, 24 * 30) * 3600_000,
+      sessionIdleMs: integer(env, 'TESSERA_SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
+      invitationTtlMs: integer(env, 'TESSERA_INVITATION_TTL_HOURS', 168, 1, 24 * 30) * 3600_000,
+      signInPerIpPerMinute: integer(env, 'TESSERA_SIGN_IN_LIMIT_PER_IP', 10, 1, 10_000),
+      signInFailuresPerEmail: integer(env, 'TESSERA_SIGN_IN_LIMIT_PER_EMAIL', 5, 1, 1000),
+    },
   };
 }

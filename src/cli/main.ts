@@ -8,6 +8,7 @@ import { signingKeysCommand } from './commands/signing-keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { startCommand } from './commands/start.js';
 import { verifyCommand } from './commands/verify.js';
+import { usersCommand } from './commands/users.js';
 import { Output, UsageError } from './output.js';
 
 const HELP = `Usage: tessera <command> [options]   (every command takes --json)
@@ -26,6 +27,9 @@ const HELP = `Usage: tessera <command> [options]   (every command takes --json)
   keys disable|enable|delete --account ID KEY_ID
   keys roll --account ID KEY_ID [--grace SECONDS]
   verify SECRET [--operation OP] [--env sandbox|live]
+  users invite --account ID --email EMAIL --role owner|developer|viewer
+                                          a one-time dashboard invitation link
+  users list                              dashboard users and their accounts
   master-key rotate                       new master key; re-encrypt every sealed value; retire the old
   master-key reencrypt                    re-encrypt under the current key (TESSERA_MASTER_KEY="NEW,OLD")
   signing-keys rotate|list                new access token signing key; old ones published until their tokens expire
@@ -39,6 +43,7 @@ const COMMANDS: Record<string, (args: string[], out: Output) => Promise<void>> =
   accounts: accountsCommand,
   keys: keysCommand,
   verify: verifyCommand,
+  users: usersCommand,
   'master-key': masterKeyCommand,
   'signing-keys': signingKeysCommand,
 };

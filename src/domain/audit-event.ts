@@ -6,7 +6,7 @@ export interface AuditEvent {
   environment: Environment;
   /** e.g. `key.created`, `key.disabled`, `account.live_opened`. */
   action: string;
-  actorType: 'credential' | 'cli' | 'system';
+  actorType: 'credential' | 'user' | 'cli' | 'system';
   actorId: string;
   credentialId: string | null;
   targetType: string;

@@ -75,6 +75,17 @@ export const ERROR_CATALOGUE = {
   payment_not_refundable: { status: 409, type: 'invalid_request_error' },
   refund_exceeds_captured: { status: 409, type: 'invalid_request_error' },
   deposit_not_pending: { status: 409, type: 'invalid_request_error' },
+  // Dashboard: sign-in, sessions, CSRF, invitations, members
+  sign_in_failed: { status: 401, type: 'authentication_error' },
+  session_invalid: { status: 401, type: 'authentication_error' },
+  session_expired: { status: 401, type: 'authentication_error' },
+  csrf_token_invalid: { status: 403, type: 'permission_error' },
+  sign_in_throttled: { status: 429, type: 'rate_limit_error' },
+  invitation_invalid: { status: 404, type: 'not_found_error' },
+  invitation_used: { status: 409, type: 'invalid_request_error' },
+  invitation_expired: { status: 409, type: 'invalid_request_error' },
+  already_member: { status: 409, type: 'invalid_request_error' },
+  last_owner: { status: 409, type: 'invalid_request_error' },
   // 5xx: our fault, never the caller's input
   internal_error: { status: 500, type: 'api_error' },
 } as const satisfies Record<string, { status: number; type: string }>;

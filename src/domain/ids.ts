@@ -16,6 +16,10 @@ export const ID_PREFIXES = {
   event: 'evt',
   webhookEndpoint: 'we',
   webhookDelivery: 'whd',
+  user: 'usr',
+  session: 'ses',
+  invitation: 'inv',
+  clientSecret: 'csk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -7,9 +7,12 @@
  * - account: any secret key of the account;
  * - key_management: never the account's own secret key (a leaked key must not
  *   breed), but a partner's or the operator's secret key on accounts below it;
- * - operator: only credentials of the operator account.
+ * - operator: only credentials of the operator account;
+ * - membership: who may use the dashboard for an account. Owners (dashboard
+ *   users) and the operator's secret keys only; never granted to a key, since
+ *   a user invited by a key could then mint any key (see src/domain/roles.ts).
  */
-export type OperationCategory = 'public' | 'account' | 'key_management' | 'operator';
+export type OperationCategory = 'public' | 'account' | 'key_management' | 'operator' | 'membership';
 
 export interface Operation {
   name: string;
@@ -30,6 +33,9 @@ const OPERATION_LIST: Operation[] = [
   { name: 'keys.delete', category: 'key_management', description: 'Delete a key immediately.' },
   { name: 'audit_events.read', category: 'key_management', description: 'Read the append-only audit log.' },
   { name: 'oauth.token', category: 'public', description: 'Authenticate as an OAuth client at /oauth/token, /oauth/introspect and /oauth/revoke.' },
+  { name: 'client_secrets.create', category: 'account', description: "Mint a short-lived client secret for one checkout session or payment request, for the customer's browser or app." },
+  { name: 'members.read', category: 'membership', description: "List an account's dashboard users, their roles and pending invitations." },
+  { name: 'members.manage', category: 'membership', description: 'Invite dashboard users to an account, change their roles, remove them.' },
   { name: 'keys.verify', category: 'operator', description: "Ask whether a credential is good for an operation (operator's services)." },
   { name: 'webhook_endpoints.manage', category: 'account', description: 'Create, change, delete webhook endpoints, rotate their signing secrets, redeliver events.' },
   { name: 'webhook_endpoints.read', category: 'account', description: 'List and read webhook endpoints (never their secrets) and their delivery attempts.' },

@@ -16,6 +16,9 @@ export function decideOperation(principal: Pick<Principal, 'kind' | 'accountType
   if (op.category === 'operator' && principal.accountType !== 'operator') {
     return { allowed: false, code: 'permission_denied', reason: `${op.name} is reserved for the operator's credentials.` };
   }
+  if (op.category === 'membership' && principal.kind !== 'user' && !(principal.kind === 'secret' && principal.accountType === 'operator')) {
+    return { allowed: false, code: 'permission_denied', reason: `${op.name} is for account owners in the dashboard and the operator's secret keys; no other key may manage who signs in.` };
+  }
   switch (principal.kind) {
     case 'publishable':
       return op.category === 'public'
@@ -23,9 +26,15 @@ export function decideOperation(principal: Pick<Principal, 'kind' | 'accountType
         : { allowed: false, code: 'permission_denied', reason: `Publishable keys may only call public operations; ${op.name} needs a secret or restricted key on your server.` };
     case 'restricted':
     case 'client':
+    case 'client_secret':
       return op.category === 'public' || principal.permissions.includes(op.name)
         ? ALLOWED
         : { allowed: false, code: 'permission_denied', reason: `This key was not created with the ${op.name} permission. Permissions can't be added to an existing key: create a new restricted key that names ${op.name}.` };
+    case 'user':
+      // A dashboard user: the operations of their role on the account (src/domain/roles.ts).
+      return op.category === 'public' || principal.permissions.includes(op.name)
+        ? ALLOWED
+        : { allowed: false, code: 'permission_denied', reason: `Your role on this account does not allow ${op.name}. Ask an owner of the account for a role that does.` };
     case 'secret':
       if (op.category === 'key_management' && principal.accountType === 'merchant') {
         return {
@@ -65,7 +74,7 @@ export function validatePermissionNames(names: readonly string[], accountType: A
   for (const name of names) {
     const op = OPERATIONS.get(name);
     if (op === undefined) unknown.push(name);
-    else if (op.category === 'operator' && accountType !== 'operator') forbidden.push(name);
+    else if ((op.category === 'operator' && accountType !== 'operator') || op.category === 'membership') forbidden.push(name);
   }
   return { unknown, forbidden };
 }
@@ -77,7 +86,8 @@ export function validatePermissionNames(names: readonly string[], accountType: A
  * accounts below them (partner, operator) and are not limited.
  */
 export function decideIssuance(caller: Pick<Principal, 'kind' | 'permissions'>, target: { kind: CredentialKind; permissions: readonly string[] }): PermissionDecision {
-  if (caller.kind === 'secret' || target.kind === 'publishable') return ALLOWED;
+  // Dashboard users are the intended way to issue keys; their role decides whether they may.
+  if (caller.kind === 'secret' || caller.kind === 'user' || target.kind === 'publishable') return ALLOWED;
   if (target.kind === 'secret') {
     return { allowed: false, code: 'permission_denied', reason: 'A restricted key can only issue or roll keys with no more permissions than its own: not secret keys. Use a secret key of the partner or operator, the CLI, or the dashboard.' };
   }

@@ -2,14 +2,16 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler, preValidationH
 import type { IncomingMessage } from 'node:http';
 import type { TwoCredentialRoute } from '../config.js';
 import type { Environment } from '../domain/environment.js';
-import { isTesseraError, TesseraError } from '../domain/errors.js';
+import { isTesseraError, notFound, TesseraError } from '../domain/errors.js';
 import type { Operation } from '../domain/operations.js';
-import type { Principal } from '../domain/principal.js';
+import type { BoundObjectType, Principal } from '../domain/principal.js';
 import { missingCredentialError, type AuthEntry, type Authenticator, type AuthResult } from '../services/authenticator.js';
 import { extractCredential, type PresentedCredential } from './credential-extraction.js';
 import { sendError } from './error-handler.js';
 import { plainHttpRefusal, type TransportPolicy } from './transport-policy.js';
 import { signedMessageOf } from './signed-request.js';
+import type { SessionService } from '../services/session-service.js';
+import { authenticateBySession, hasSessionCookie } from './session-authentication.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,6 +27,8 @@ export interface AuthenticationSettings {
   extraHeaders: readonly string[];
   environmentOf: (raw: IncomingMessage) => Environment | null;
   transport: TransportPolicy;
+  /** Dashboard sessions: a request with no key but a session cookie is authenticated by it. */
+  sessions?: SessionService;
 }
 
 /** The principal of a protected route's request; a route without authentication has none. */
@@ -65,11 +69,14 @@ function finish(request: FastifyRequest, reply: FastifyReply, done: (error?: Err
  * so an unauthenticated caller can't make the server parse a large body.
  */
 export function authenticationHook(settings: AuthenticationSettings, op: Operation): onRequestHookHandler {
-  const { authenticator, extraHeaders, environmentOf, transport } = settings;
+  const { authenticator, extraHeaders, environmentOf, transport, sessions } = settings;
   const accepted = [', or X-API-Key', ...extraHeaders.map((h) => `, ${h}`)].join('');
+  const bySession = sessions === undefined ? null : { sessions, environmentOf, transport };
   return function authenticate(request, reply, done) {
     const presented = extractCredential(request.headers, extraHeaders);
     if (presented === null) {
+      // No key: the dashboard, signed in with a session cookie.
+      if (bySession !== null && hasSessionCookie(request)) return authenticateBySession(bySession, op, request, reply, done);
       authenticator.count('missing_credential');
       sendError(reply, missingCredentialError(accepted));
       return;
@@ -181,3 +188,25 @@ export const requireSigningKey: onRequestHookHandler = function requireSigningKe
   }
   done();
 };
+
+/** Where a client secret may be used on a route: anywhere its operation allows, or only on its own object named by a path parameter. */
+export type ClientSecretScope = 'any' | { type: BoundObjectType; param: string };
+
+/**
+ * onRequest hook, after authentication, of a route performing a
+ * customer-facing operation: a client secret reaches its own object only.
+ * Another object answers 404, as if it did not exist; a route without a
+ * declared scope (a list) refuses client secrets.
+ */
+export function clientSecretScopeHook(scope: ClientSecretScope | undefined): onRequestHookHandler {
+  return function restrictToBoundObject(request, reply, done) {
+    const bound = request.principal?.boundObject;
+    if (bound === undefined || scope === 'any') return done();
+    if (scope === undefined) {
+      return void sendError(reply, new TesseraError('permission_denied', "A client secret only reaches its own checkout session or payment request, not lists: call this from the merchant's server."));
+    }
+    const id = (request.params as Record<string, string>)[scope.param];
+    if (scope.type !== bound.type || id !== bound.id) return void sendError(reply, notFound(scope.type.replace('_', ' '), id ?? '', scope.param));
+    done();
+  };
+}

@@ -15,7 +15,8 @@ import type { TwoCredentialRoute } from '../config.js';
 import type { Logger } from 'pino';
 import { getOperation } from '../domain/operations.js';
 import type { IdempotencyService } from '../services/idempotency.js';
-import { authenticationHook, requireSigningKey, signatureHook, twoCredentialHook, type AuthenticationSettings } from './authentication.js';
+import { CUSTOMER_OPERATIONS } from '../domain/client-secret.js';
+import { authenticationHook, clientSecretScopeHook, type ClientSecretScope, requireSigningKey, signatureHook, twoCredentialHook, type AuthenticationSettings } from './authentication.js';
 import { registerCorsPreflight } from './cors.js';
 import { clientErrorResponse, frameworkErrorHandler, registerErrorHandling } from './error-handler.js';
 import { idempotencyHooks } from './idempotency.js';
@@ -25,14 +26,19 @@ import { requestIdGenerator } from './request-id.js';
 import { rewriteEnvironmentPrefix } from './request-environment.js';
 import type { App, RouteDeps } from './route-deps.js';
 import { registerRoutes } from './routes/index.js';
+import { sessionOnlyHook } from './session-authentication.js';
 import { validatorCompiler } from './validation.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The operation a route performs; routes without one need no credential. */
     operation?: string;
+    /** Routes of customer-facing operations: where a client secret may be used (see clientSecretScopeHook). */
+    clientSecretScope?: ClientSecretScope;
     /** Only keys that sign their requests may call this route (403 signing_required otherwise). */
     requireSignedRequests?: boolean;
+    /** A dashboard session's own route (GET /v1/session…): a signed-in user, no key, no account. */
+    session?: boolean;
   }
 }
 
@@ -82,10 +88,14 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   app.decorateRequest('principal', null);
   app.decorateRequest('pendingSignatures', null);
   app.decorateRequest('idempotencyClaim', null);
+  app.decorateRequest('dashboardSession', null);
   registerJsonBodyParser(app);
   registerErrorHandling(app);
 
   const secrets = secretPattern(options.brand);
+  // The per-request line holds only these safe fields (the URL scrubbed of anything key-shaped),
+  // so it skips pino's redaction, which costs several microseconds per line.
+  const requestLog = options.logger.child({}, { redact: [] });
   const idempotency = idempotencyHooks(options.idempotency);
   const verifySignatures = signatureHook(options.authentication.authenticator);
 
@@ -94,8 +104,15 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     done();
   });
 
+  const sessions = options.authentication.sessions;
+  const authenticateSession = sessions === undefined ? null : sessionOnlyHook({ sessions, environmentOf: options.authentication.environmentOf, transport: options.authentication.transport });
+
   // Per-route hooks, added as routes are declared: a route pays only for what it uses.
   app.addHook('onRoute', (route) => {
+    if (route.config?.session === true) {
+      if (authenticateSession === null) throw new TypeError(`route ${route.url} needs dashboard sessions, and the server has none`);
+      route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, authenticateSession);
+    }
     const operationName = route.config?.operation;
     if (operationName !== undefined) {
       const op = getOperation(operationName);
@@ -104,6 +121,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
       const authenticate = twoCredentials === undefined ? authenticationHook(options.authentication, op) : twoCredentialHook(options.authentication, op, twoCredentials);
       route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, authenticate);
       if (route.config?.requireSignedRequests === true) route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, requireSigningKey);
+      if (CUSTOMER_OPERATIONS.includes(op.name)) route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, clientSecretScopeHook(route.config?.clientSecretScope));
       route.preValidation = appendHook<preValidationHookHandler>(route.preValidation as never, verifySignatures);
       if (methods.includes('POST')) {
         route.preHandler = appendHook<preHandlerHookHandler>(route.preHandler as never, idempotency.preHandler as never);
@@ -111,7 +129,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
       }
       route.schema = {
         ...route.schema,
-        security: [{ bearer: [] }, { basic: [] }, { apiKey: [] }],
+        security: [{ bearer: [] }, { basic: [] }, { apiKey: [] }, { session: [] }],
         description: `${route.schema?.description ?? ''}\n\nOperation: \`${op.name}\` (${op.category}).`.trim(),
       };
     }
@@ -121,8 +139,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     const logResponse: onResponseHookHandler = function observe(request, reply, done) {
       const seconds = reply.elapsedTime / 1000;
       stats.observe(reply.statusCode, seconds);
-      request.log.info(
-        { method: request.method, url: redactSecrets(request.url, secrets), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, key: request.principal?.credentialId },
+      requestLog.info(
+        { reqId: request.id, method: request.method, url: redactSecrets(request.url, secrets), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, key: request.principal?.credentialId },
         'request',
       );
       done();
@@ -140,6 +158,12 @@ export async function buildServer(options: ServerOptions): Promise<App> {
           bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' },
           basic: { type: 'http', scheme: 'basic', description: 'Key id as user, secret as password.' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'tessera_session',
+            description: 'A dashboard session (POST /v1/session), with Tessera-Account naming the account acted as and X-CSRF-Token on every change.',
+          },
         },
       },
     },

@@ -151,7 +151,9 @@ export class KeyService {
     const updated = await this.store.transaction(async (tx) => {
       const credential = await this.getLive(tx, account, keyId, ctx);
       const action = input.enabled === undefined || input.enabled === credential.enabled ? 'key.updated' : input.enabled ? 'key.enabled' : 'key.disabled';
-      await tx.credentials.update(credential.id, { updatedAt: now, enabled: input.enabled, name: input.name, metadata: input.metadata, allowedIps });
+      // Disabling also bumps the secret version: access tokens obtained before stay dead if the key is enabled again.
+      const secretVersion = input.enabled === false && credential.enabled ? credential.secretVersion + 1 : undefined;
+      await tx.credentials.update(credential.id, { updatedAt: now, enabled: input.enabled, name: input.name, metadata: input.metadata, allowedIps, secretVersion });
       await tx.credentialChanges.record(credential.id, now);
       await tx.audit.append(this.auditEvent(action, credential, ctx, now, { changes }));
       await recordKeyEvent(tx, action, { ...credential, ...changes, updatedAt: now } as Credential, now);
@@ -271,7 +273,10 @@ export class KeyService {
       throw new TesseraError('unknown_operation', `Unknown operation${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in \`permissions\`. Valid operations: ${valid}.`, { param: 'permissions' });
     }
     if (forbidden.length > 0) {
-      throw new TesseraError('invalid_field', `${forbidden.join(', ')} can only be granted to the operator's keys.`, { param: 'permissions' });
+      const why = forbidden.every((name) => name.startsWith('members.'))
+        ? 'can not be granted to a key: owners manage members in the dashboard (and the operator with its secret keys)'
+        : "can only be granted to the operator's keys";
+      throw new TesseraError('invalid_field', `${forbidden.join(', ')} ${why}.`, { param: 'permissions' });
     }
     return [...new Set(permissions)];
   }

@@ -3,11 +3,13 @@ import type { OpenedDatabase } from './database.js';
 import * as core from './migrations/001-core.js';
 import * as requestSecurity from './migrations/002-request-security.js';
 import * as oauth from './migrations/003-oauth.js';
+import * as clientSecrets from './migrations/007-client-secrets.js';
 import * as webhooks from './migrations/004-webhooks.js';
 import * as payments from './migrations/005-payments.js';
+import * as dashboard from './migrations/006-dashboard.js';
 
 /** Migrations in order; each receives the dialect for the few statements that differ. */
-const MIGRATIONS = { '001-core': core, '002-request-security': requestSecurity, '003-oauth': oauth, '004-webhooks': webhooks, '005-payments': payments };
+const MIGRATIONS = { '001-core': core, '002-request-security': requestSecurity, '003-oauth': oauth, '004-webhooks': webhooks, '005-payments': payments, '006-dashboard': dashboard, '007-client-secrets': clientSecrets };
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly opened: OpenedDatabase) {}

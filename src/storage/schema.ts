@@ -64,7 +64,7 @@ export interface AuditEventsTable {
   account_id: string;
   environment: 'sandbox' | 'live';
   action: string;
-  actor_type: 'credential' | 'cli' | 'system';
+  actor_type: 'credential' | 'user' | 'cli' | 'system';
   actor_id: string;
   credential_id: string | null;
   target_type: string;
@@ -181,6 +181,71 @@ export interface KeyExpiryNoticesTable {
   created_at: number;
 }
 
+export interface ClientSecretsTable {
+  digest: string;
+  id: string;
+  account_id: string;
+  environment: 'sandbox' | 'live';
+  object_type: 'checkout_session' | 'payment_request';
+  object_id: string;
+  minted_by: string;
+  expires_at: number;
+  created_at: number;
+}
+
+/** Dashboard users; `email` lower-cased and unique, `password_hash` an argon2id PHC string. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface MembershipsTable {
+  user_id: string;
+  account_id: string;
+  role: 'owner' | 'developer' | 'viewer';
+  created_at: number;
+}
+
+/** Only the SHA-256 digest of a session's cookie token is stored. */
+export interface DashboardSessionsTable {
+  id: string;
+  token_digest: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  token_digest: string;
+  email: string | null;
+  account_id: string;
+  role: 'owner' | 'developer' | 'viewer';
+  inviter_type: 'user' | 'credential' | 'cli' | 'system';
+  inviter_id: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_user_id: string | null;
+}
+
+/** Requests per key, hour and outcome, added up in memory and written in batches. */
+export interface CredentialUsageTable {
+  credential_id: string;
+  environment: 'sandbox' | 'live';
+  hour: number;
+  outcome: 'ok' | '401' | '403' | '429';
+  count: number;
+}
+
 export interface Database extends PaymentTables {
   accounts: AccountsTable;
   credentials: CredentialsTable;
@@ -190,9 +255,15 @@ export interface Database extends PaymentTables {
   idempotency_records: IdempotencyRecordsTable;
   oauth_signing_keys: OAuthSigningKeysTable;
   oauth_revocations: OAuthRevocationsTable;
+  client_secrets: ClientSecretsTable;
   events: EventsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   key_expiry_notices: KeyExpiryNoticesTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  dashboard_sessions: DashboardSessionsTable;
+  invitations: InvitationsTable;
+  credential_usage: CredentialUsageTable;
 }

@@ -6,6 +6,7 @@ import { CredentialsRepository } from './credentials-repository.js';
 import { IdempotencyRepository } from './idempotency-repository.js';
 import { SealedValuesRepository } from './sealed-values-repository.js';
 import { OAuthRevocationsRepository } from './oauth-revocations-repository.js';
+import { ClientSecretsRepository } from './client-secrets-repository.js';
 import { OAuthSigningKeysRepository } from './oauth-signing-keys-repository.js';
 import { EventsRepository } from './events-repository.js';
 import { KeyExpiryNoticesRepository } from './key-expiry-notices-repository.js';
@@ -21,6 +22,11 @@ import { DepositsRepository } from './deposits-repository.js';
 import { PaymentRequestsRepository } from './payment-requests-repository.js';
 import { PaymentsRepository } from './payments-repository.js';
 import { RefundsRepository } from './refunds-repository.js';
+import { UsersRepository } from './users-repository.js';
+import { MembershipsRepository } from './memberships-repository.js';
+import { DashboardSessionsRepository } from './dashboard-sessions-repository.js';
+import { InvitationsRepository } from './invitations-repository.js';
+import { CredentialUsageRepository } from './credential-usage-repository.js';
 import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
 
@@ -55,6 +61,13 @@ export class Store {
   readonly keyExpiryNotices: KeyExpiryNoticesRepository;
   readonly oauthSigningKeys: OAuthSigningKeysRepository;
   readonly oauthRevocations: OAuthRevocationsRepository;
+  // Dashboard
+  readonly users: UsersRepository;
+  readonly memberships: MembershipsRepository;
+  readonly dashboardSessions: DashboardSessionsRepository;
+  readonly invitations: InvitationsRepository;
+  readonly credentialUsage: CredentialUsageRepository;
+  readonly clientSecrets: ClientSecretsRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -82,6 +95,12 @@ export class Store {
     this.keyExpiryNotices = new KeyExpiryNoticesRepository(db);
     this.oauthSigningKeys = new OAuthSigningKeysRepository(db);
     this.oauthRevocations = new OAuthRevocationsRepository(db);
+    this.users = new UsersRepository(db);
+    this.memberships = new MembershipsRepository(db);
+    this.dashboardSessions = new DashboardSessionsRepository(db);
+    this.invitations = new InvitationsRepository(db);
+    this.credentialUsage = new CredentialUsageRepository(db);
+    this.clientSecrets = new ClientSecretsRepository(db);
   }
 
   /** Runs `work` in one transaction: writes that belong together commit together or not at all. */

@@ -10,17 +10,22 @@ export async function startCommand(args: string[], out: Output): Promise<void> {
   const address = await tessera.listen();
   const base = config.publicUrl;
   const { bootstrap, core } = tessera;
+  // A fresh installation has no dashboard user: a one-time link for the first owner, printed only here.
+  const firstOwner = await core.members.firstOwnerInvitation(bootstrap.operator);
   const summary = {
     listening: address,
     database: core.opened.describe,
     operatorAccountId: bootstrap.operator.id,
-    urls: { api: `${base}/v1`, docs: `${base}/docs`, openapi: `${base}/openapi.json`, health: `${base}/healthz`, metrics: `${base}/metrics` },
+    urls: { dashboard: `${base}/dashboard`, api: `${base}/v1`, docs: `${base}/docs`, openapi: `${base}/openapi.json`, health: `${base}/healthz`, metrics: `${base}/metrics` },
     masterKeyFile: core.generatedMasterKeyFile,
     bootstrapKeys: bootstrap.issued,
+    firstOwnerLink: firstOwner?.url ?? null,
+    firstOwnerLinkExpiresAt: firstOwner === null ? null : new Date(firstOwner.invitation.expiresAt).toISOString(),
   };
   out.result(summary, () => {
     const lines = [
       `Tessera is listening on ${address} (${summary.database}).`,
+      `  Dashboard ${summary.urls.dashboard}`,
       `  API       ${summary.urls.api}`,
       `  Docs      ${summary.urls.docs}`,
       `  OpenAPI   ${summary.urls.openapi}`,
@@ -29,6 +34,14 @@ export async function startCommand(args: string[], out: Output): Promise<void> {
     ];
     if (core.generatedMasterKeyFile !== null) {
       lines.push('', `Generated a master key at ${core.generatedMasterKeyFile} (mode 0600). Back it up: without it, encrypted secrets can't be read.`);
+    }
+    if (firstOwner !== null) {
+      lines.push(
+        '',
+        'No dashboard user yet. Open this one-time link to set the first owner\'s email and password',
+        `(valid until ${summary.firstOwnerLinkExpiresAt}; restart for a new one, or: tessera users invite):`,
+        `  ${firstOwner.url}`,
+      );
     }
     if (bootstrap.issued !== null) {
       lines.push(

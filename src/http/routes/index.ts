@@ -31,6 +31,7 @@ import { registerOAuthIntrospect } from './oauth-introspect.js';
 import { registerOAuthRevoke } from './oauth-revoke.js';
 import { registerOAuthToken } from './oauth-token.js';
 import { registerWellKnown } from './well-known.js';
+import { registerCreateClientSecret } from './v1-client-secrets-create.js';
 import { registerCheckoutPage } from './checkout-page.js';
 import { registerGetBalance } from './v1-balance-get.js';
 import { registerCreateCashout } from './v1-cashouts-create.js';
@@ -48,6 +49,22 @@ import { registerListPaymentRequests } from './v1-payment-requests-list.js';
 import { registerCreateRefund } from './v1-refunds-create.js';
 import { registerCreateCardToken } from './v1-tokens-create.js';
 
+import { registerCreateSession } from './v1-session-create.js';
+import { registerGetSession } from './v1-session-get.js';
+import { registerDeleteSession } from './v1-session-delete.js';
+import { registerListSessions } from './v1-sessions-list.js';
+import { registerRevokeSession } from './v1-sessions-revoke.js';
+import { registerCreateInvitation } from './v1-invitations-create.js';
+import { registerListInvitations } from './v1-invitations-list.js';
+import { registerRevokeInvitation } from './v1-invitations-revoke.js';
+import { registerLookupInvitation } from './v1-invitations-lookup.js';
+import { registerAcceptInvitation } from './v1-invitations-accept.js';
+import { registerListMembers } from './v1-members-list.js';
+import { registerUpdateMember } from './v1-members-update.js';
+import { registerDeleteMember } from './v1-members-delete.js';
+import { registerKeyUsage } from './v1-keys-usage.js';
+import { registerDashboard } from './dashboard.js';
+
 export function registerRoutes(app: App, deps: RouteDeps): void {
   registerOperationalRoutes(app, deps);
   registerListOperations(app);
@@ -63,6 +80,22 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerRollKey(app, deps);
   registerDeleteKey(app, deps);
   registerListAuditEvents(app, deps);
+  registerKeyUsage(app, deps);
+  // Dashboard: sign-in and sessions, invitations and members, and the single-page app itself
+  registerCreateSession(app, deps);
+  registerGetSession(app, deps);
+  registerDeleteSession(app, deps);
+  registerListSessions(app, deps);
+  registerRevokeSession(app, deps);
+  registerCreateInvitation(app, deps);
+  registerListInvitations(app, deps);
+  registerRevokeInvitation(app, deps);
+  registerLookupInvitation(app, deps);
+  registerAcceptInvitation(app, deps);
+  registerListMembers(app, deps);
+  registerUpdateMember(app, deps);
+  registerDeleteMember(app, deps);
+  registerDashboard(app);
   registerVerifyKey(app, deps);
   registerCreateWebhookEndpoint(app, deps);
   registerListWebhookEndpoints(app, deps);
@@ -85,6 +118,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     registerOAuthRevoke(oauth, deps);
   });
   registerWellKnown(app, deps);
+  registerCreateClientSecret(app, deps);
   // Reference payments API
   registerCreateCheckoutSession(app, deps);
   registerListCheckoutSessions(app, deps);

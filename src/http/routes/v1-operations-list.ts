@@ -5,7 +5,7 @@ import { listOf, PROTECTED_ERRORS } from '../schemas/common.js';
 
 const OperationView = Type.Object({
   name: Type.String(),
-  category: Type.String({ description: 'public, account, key_management or operator.' }),
+  category: Type.String({ description: 'public, account, key_management, operator or membership.' }),
   description: Type.String(),
 });
 

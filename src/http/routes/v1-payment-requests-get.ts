@@ -15,7 +15,7 @@ export function paymentUrlOf(deps: RouteDeps, request: PaymentRequest): string |
 export function registerGetPaymentRequest(app: App, deps: RouteDeps): void {
   const op = getOperation('payment_requests.read');
   app.get('/v1/payment-requests/:paymentRequestId', {
-    config: { operation: op.name },
+    config: { operation: op.name, clientSecretScope: { type: 'payment_request', param: 'paymentRequestId' } },
     schema: {
       summary: 'Get a payment request and its refunds',
       tags: ['Payment requests'],

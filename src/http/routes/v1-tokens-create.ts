@@ -8,7 +8,7 @@ import { PROTECTED_ERRORS } from '../schemas/common.js';
 export function registerCreateCardToken(app: App, deps: RouteDeps): void {
   const op = getOperation('card_tokens.create');
   app.post('/v1/tokens', {
-    config: { operation: op.name },
+    config: { operation: op.name, clientSecretScope: 'any' },
     schema: {
       summary: 'Turn card data into a single-use token',
       description:

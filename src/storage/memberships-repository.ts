@@ -1,0 +1,52 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Role } from '../domain/roles.js';
+import type { Membership } from '../domain/user.js';
+import type { Database, MembershipsTable } from './schema.js';
+
+function toMembership(row: Selectable<MembershipsTable>): Membership {
+  return { userId: row.user_id, accountId: row.account_id, role: row.role, createdAt: row.created_at };
+}
+
+export class MembershipsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(membership: Membership): Promise<void> {
+    await this.db
+      .insertInto('memberships')
+      .values({ user_id: membership.userId, account_id: membership.accountId, role: membership.role, created_at: membership.createdAt })
+      .execute();
+  }
+
+  async find(userId: string, accountId: string): Promise<Membership | undefined> {
+    const row = await this.db.selectFrom('memberships').selectAll().where('user_id', '=', userId).where('account_id', '=', accountId).executeTakeFirst();
+    return row === undefined ? undefined : toMembership(row);
+  }
+
+  async listByUser(userId: string): Promise<Membership[]> {
+    const rows = await this.db.selectFrom('memberships').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+    return rows.map(toMembership);
+  }
+
+  async listByAccount(accountId: string): Promise<Membership[]> {
+    const rows = await this.db.selectFrom('memberships').selectAll().where('account_id', '=', accountId).orderBy('created_at').orderBy('user_id').execute();
+    return rows.map(toMembership);
+  }
+
+  async countOwners(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('memberships')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('role', '=', 'owner')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async updateRole(userId: string, accountId: string, role: Role): Promise<void> {
+    await this.db.updateTable('memberships').set({ role }).where('user_id', '=', userId).where('account_id', '=', accountId).execute();
+  }
+
+  async delete(userId: string, accountId: string): Promise<void> {
+    await this.db.deleteFrom('memberships').where('user_id', '=', userId).where('account_id', '=', accountId).execute();
+  }
+}
