@@ -1,7 +1,7 @@
 // `npm run bench`: builds (through npm), runs every figure, writes BENCHMARKS.md.
 //
 // Options (environment variables; the defaults keep the run under ~10 minutes on 2 cores):
-//   BENCH_ONLY=http,verify,negative,cold,disable   run some figures only
+//   BENCH_ONLY=http,verify,negative,cold,disable,webhooks,oauth,signatures   run some figures only
 //   BENCH_CONNECTIONS=50  BENCH_PAIRS=10  BENCH_DURATION=2  BENCH_WARMUP=3     figure 1
 //   BENCH_MIN_SATURATED_PAIRS=8  BENCH_MAX_PAIRS=24                           figure 1: pairs are added until this many ran with the server saturated
 //   BENCH_UNLOADED_PAIRS=6                                                    figure 1, 1-connection latency
@@ -11,6 +11,7 @@
 //   BENCH_DISABLE_TRIALS=5                                                    figure 5
 //   BENCH_WEBHOOK_DELIVERIES=5000                                             figure 6
 //   BENCH_OAUTH_ROUNDS=6  BENCH_OAUTH_PAIRS=6  BENCH_OAUTH_DURATION=2          figures 7 and 8 (OAuth: token endpoint vs oidc-provider, token vs key)
+//   BENCH_SIGNATURE_PAIRS=6  BENCH_SIGNATURE_DURATION=2                        figure 9 (signed requests, IP allowlist)
 //   BENCH_PROFILE=auto|always|never   CPU profile of the server when figure 1 or 2 misses (auto)
 //   BENCH_SKIP_POSTGRES=1             SQLite only (the report says PostgreSQL was skipped)
 //   BENCH_OUTPUT=BENCHMARKS.md
@@ -34,6 +35,7 @@ import { negativeCaching } from './sections/negative.js';
 import { inProcessVerify } from './sections/verify.js';
 import { webhookThroughput } from './sections/webhooks.js';
 import { oauthTokenThroughput, oauthTokenVerify } from './sections/oauth.js';
+import { signedRequests } from './sections/signatures.js';
 
 // Run from a snapshot of this build: `npm test` (and anyone else) rebuilds dist/
 // in place, and a figure must not load half of one build and half of another.
@@ -68,13 +70,14 @@ async function main() {
   };
 
   const settings = {
-    only: new Set((env.BENCH_ONLY ?? 'http,verify,negative,cold,disable,webhooks,oauth').split(',').map((s) => s.trim()).filter(Boolean)),
+    only: new Set((env.BENCH_ONLY ?? 'http,verify,negative,cold,disable,webhooks,oauth,signatures').split(',').map((s) => s.trim()).filter(Boolean)),
     http: { connections: int('BENCH_CONNECTIONS', 50), pairs: int('BENCH_PAIRS', 10), minValidPairs: int('BENCH_MIN_SATURATED_PAIRS', 8), maxPairs: int('BENCH_MAX_PAIRS', 24), busyThreshold: 0.9, durationSec: int('BENCH_DURATION', 2), warmupSec: int('BENCH_WARMUP', 3), unloadedPairs: int('BENCH_UNLOADED_PAIRS', 6), unloadedSec: 1 },
     verify: { keyCount: int('BENCH_VERIFY_KEYS', 4000), rounds: int('BENCH_VERIFY_ROUNDS', 9), roundMs: int('BENCH_VERIFY_MS', 400) },
     negative: { n: int('BENCH_NEGATIVE_N', 1000) },
     cold: { keys: int('BENCH_KEYS', 1_000_000), sample: int('BENCH_SAMPLE', 20_000), concurrentSample: int('BENCH_CONCURRENT_SAMPLE', 10_000), warmup: 500, concurrency: 10 },
     disable: { trials: int('BENCH_DISABLE_TRIALS', 5) },
     webhooks: { deliveries: int('BENCH_WEBHOOK_DELIVERIES', 5000), endpoints: [1, 8] },
+    signatures: { connections: int('BENCH_CONNECTIONS', 50), pairs: int('BENCH_SIGNATURE_PAIRS', 6), durationSec: int('BENCH_SIGNATURE_DURATION', 2), warmupSec: 1 },
     oauth: { connections: int('BENCH_CONNECTIONS', 50), rounds: int('BENCH_OAUTH_ROUNDS', 6), pairs: int('BENCH_OAUTH_PAIRS', 6), durationSec: int('BENCH_OAUTH_DURATION', 2), warmupSec: 2, profile: env.BENCH_PROFILE ?? 'auto' },
     profile: env.BENCH_PROFILE ?? 'auto',
     skipPostgres: env.BENCH_SKIP_POSTGRES === '1',
@@ -204,6 +207,7 @@ async function main() {
         return runs;
       });
     }
+    if (settings.only.has('signatures')) await section('signatures', () => signedRequests(settings.signatures));
     if (settings.only.has('oauth')) {
       await section('oauthToken', () => oauthTokenThroughput(settings.oauth));
       await section('oauthVerify', () => oauthTokenVerify(settings.oauth));

@@ -14,6 +14,10 @@ const tessera = await createTessera({ config });
 const handler = async () => ({ ok: true, items: [1, 2, 3] });
 tessera.server.get('/bench/open', handler);
 tessera.server.get('/bench/protected', { config: { operation: 'operations.list' } }, handler);
+// The signed-request figures: the same POST with a JSON body, open and protected (a signing key signs it).
+const echoSize = async (request) => ({ ok: true, bytes: JSON.stringify(request.body).length });
+tessera.server.post('/bench/open-post', echoSize);
+tessera.server.post('/bench/protected-post', { config: { operation: 'operations.list' } }, echoSize);
 
 const url = await tessera.listen();
 

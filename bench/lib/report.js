@@ -3,6 +3,7 @@ import { fmt } from './util.js';
 import { failed, int, pct, range, table, us, yes } from './markdown.js';
 import { renderWebhookSection, webhookSummaryRows } from '../sections/webhooks.js';
 import { oauthSummaryRows, renderOAuthSections } from './report-oauth.js';
+import { renderSignatureSection, signatureSummaryRows } from '../sections/signatures.js';
 
 const ms = (v, d = 3) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : `${v.toFixed(d)} ms`);
 const signedMs = (v, d = 3) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)} ms`;
@@ -88,6 +89,7 @@ export function renderReport(results) {
   }
   rows.push(...webhookSummaryRows(s));
   if (settings.oauth) rows.push(...oauthSummaryRows(s));
+  if (settings.only.has('signatures')) rows.push(...signatureSummaryRows(s));
   out.push('## Summary', '');
   out.push(table(['#', 'Figure', 'Measured', 'Target', 'Met'], rows), '');
   out.push('Rows marked 5+ go beyond the letter of figure 5 ("whichever process made the change"); see section 5.', '');
@@ -244,6 +246,7 @@ export function renderReport(results) {
 
   // ------------------------------------------------------------ 7, 8
   if (settings.oauth) out.push(renderOAuthSections(s));
+  if (settings.only.has('signatures')) out.push(renderSignatureSection(s));
 
   // ------------------------------------------------------------ profile
   const prof = s.profile?.ok ? s.profile.value : null;

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import type { AuthRecord } from '../domain/credential.js';
 import { IpAllowlist } from '../domain/ip-allowlist.js';
 import type { Principal } from '../domain/principal.js';
@@ -9,8 +10,19 @@ import type { UsageSlot } from './usage-recorder.js';
 /**
  * A credential as the authenticator caches it: everything a request needs,
  * parsed and decrypted once when it is loaded, never per request.
+ *
+ * The fields a cache hit reads sit first and flat on the entry, not behind
+ * `credential` and `principal`: with thousands of keys cached, every further
+ * object a request dereferences is a likely CPU cache miss, and those misses,
+ * not the checks, were most of the cost of a verification (BENCHMARKS.md, figure 2).
  */
 export interface AuthEntry extends AuthRecord {
+  /** Until when (ms) the state checks pass: 0 once disabled or deleted; the key's or this secret's expiry; else Infinity. */
+  usableUntil: number;
+  kind: AuthRecord['credential']['kind'];
+  environment: AuthRecord['credential']['environment'];
+  permissions: AuthRecord['credential']['permissions'];
+  rateLimit: AuthRecord['credential']['rateLimit'];
   principal: Principal;
   allowlist: IpAllowlist | null;
   /** Null when the key does not sign its requests. */
@@ -33,10 +45,16 @@ export function buildAuthEntry(record: AuthRecord, unseal: Unsealer, usage: Usag
     const key: VerificationKey =
       c.signing.algorithm === 'ed25519'
         ? { keyId: c.id, algorithm: 'ed25519', hmacKey: null, publicKey: ed25519KeyObject(c.signing.publicKey!) }
-        : { keyId: c.id, algorithm: 'hmac-sha256', hmacKey: unseal(record.sealedSigningSecret!, signingSecretAad(c.id)), publicKey: null };
+        : { keyId: c.id, algorithm: 'hmac-sha256', hmacKey: createSecretKey(unseal(record.sealedSigningSecret!, signingSecretAad(c.id))), publicKey: null };
     verification = { scheme: c.signing.scheme, key };
   }
+  const usableUntil = c.deletedAt !== null || !c.enabled ? 0 : Math.min(c.expiresAt ?? Infinity, record.secretExpiresAt ?? Infinity);
   const entry: AuthEntry = {
+    usableUntil,
+    kind: c.kind,
+    environment: c.environment,
+    permissions: c.permissions,
+    rateLimit: c.rateLimit,
     ...record,
     principal,
     allowlist: c.allowedIps.length === 0 ? null : IpAllowlist.parse(c.allowedIps),

@@ -1,7 +1,7 @@
 import { secretDigest } from '../domain/digest.js';
 import type { Environment } from '../domain/environment.js';
 import { TesseraError, type ErrorCode } from '../domain/errors.js';
-import { parseSecret, type SecretKind } from '../domain/key-format.js';
+import { parseSecret, secretPrefix, type SecretKind } from '../domain/key-format.js';
 import type { Operation } from '../domain/operations.js';
 import { decideOperation } from '../domain/permissions.js';
 import type { Principal } from '../domain/principal.js';
@@ -110,10 +110,7 @@ export class Authenticator {
     // was loaded, so a hit skips parsing; its kind and environment come from the entry.
     const digest = secretDigest(request.secret);
     const cached = this.cache.get(digest);
-    if (cached !== undefined) {
-      const c = cached.credential;
-      return this.refusedUpFront(c.kind, c.environment, c.prefix, request) ?? this.check(cached, request);
-    }
+    if (cached !== undefined) return this.refusedUpFront(cached.kind, cached.environment, request) ?? this.check(cached, request);
     const brand = this.options.brand;
     const parsed = parseSecret(request.secret, brand);
     if (parsed === 'malformed') {
@@ -125,7 +122,7 @@ export class Authenticator {
     if (parsed.kind === 'signing') {
       return this.fail(unauthorized('malformed_credential', 'This is a signing secret: it signs requests and is never sent. Authenticate with the API key it belongs to.'), null);
     }
-    const refused = this.refusedUpFront(parsed.kind, parsed.environment, parsed.prefix, request);
+    const refused = this.refusedUpFront(parsed.kind, parsed.environment, request);
     if (refused !== null) return refused;
     if (parsed.kind === 'client_secret') return this.authenticateClientSecret(digest, request);
     if (this.cache.isKnownMissing(digest, this.now())) return this.unknown();
@@ -133,13 +130,13 @@ export class Authenticator {
   }
 
   /** The refusals that need only the kind and environment of the secret, not its record. */
-  private refusedUpFront(kind: SecretKind, environment: Environment, prefix: string, request: AuthRequest): AuthResult | null {
+  private refusedUpFront(kind: SecretKind, environment: Environment, request: AuthRequest): AuthResult | null {
     if (kind === 'client' && !request.clientAuthentication) {
       return this.fail(unauthorized('client_secret_not_a_key', 'This is an OAuth client secret: exchange it at POST /oauth/token (grant_type=client_credentials) and send the access token as Bearer.'), null);
     }
     if (request.environment !== null && environment !== request.environment) {
       return this.fail(
-        new TesseraError('environment_mismatch', `A ${environment} key can't be used against the ${request.environment} environment. Use a ${request.environment} key (${prefix.replace(environment, request.environment)}…).`),
+        new TesseraError('environment_mismatch', `A ${environment} key can't be used against the ${request.environment} environment. Use a ${request.environment} key (${secretPrefix(this.options.brand, kind, request.environment)}…).`),
         null,
       );
     }
@@ -314,11 +311,27 @@ export class Authenticator {
   }
 
   private check(entry: AuthEntry, request: AuthRequest): AuthResult {
-    const credential = entry.credential;
     const now = this.now();
-    if (request.keyId !== null && request.keyId !== credential.id) {
-      return this.fail(unauthorized('key_id_mismatch', 'The key id given as the Basic auth user does not belong to this secret.'), credential.id);
+    if (request.keyId !== null && request.keyId !== entry.credential.id) {
+      return this.fail(unauthorized('key_id_mismatch', 'The key id given as the Basic auth user does not belong to this secret.'), entry.credential.id);
     }
+    if (now >= entry.usableUntil) return this.refuseState(entry, now);
+    if (entry.allowlist !== null && !entry.allowlist.allows(request.ip)) {
+      return this.fail(new TesseraError('ip_not_allowed', `API key ${entry.credential.id} only accepts requests from its allowlisted IPs, and this one came from ${request.ip}. Add that address to the key's allowedIps, or call from an allowed host.`), entry.credential.id);
+    }
+    if (request.origin !== null && !entry.allowedOrigins.has(request.origin) && !this.options.ownOrigins?.has(request.origin)) {
+      return this.fail(new TesseraError('origin_not_allowed', `The origin ${request.origin} is not in this account's allowedOrigins. Add it to the account to use its publishable keys from that site.`), entry.credential.id);
+    }
+    const decision = decideOperation(entry, request.operation);
+    if (!decision.allowed) return this.fail(new TesseraError(decision.code, decision.reason), entry.credential.id);
+    // A key that signs goes on in completeSigned, once the body has been read.
+    if (entry.verification !== null) return entry.success;
+    return this.admit(entry, request.ip, now);
+  }
+
+  /** Why a credential past its `usableUntil` is refused: deleted, disabled, expired, or a rolled secret past its grace. */
+  private refuseState(entry: AuthEntry, now: number): AuthResult {
+    const credential = entry.credential;
     if (credential.deletedAt !== null) {
       return this.fail(unauthorized('credential_deleted', `API key ${credential.id} was deleted. Create a new key and use it instead.`), credential.id);
     }
@@ -328,20 +341,7 @@ export class Authenticator {
     if (credential.expiresAt !== null && credential.expiresAt <= now) {
       return this.fail(unauthorized('credential_expired', `API key ${credential.id} expired at ${new Date(credential.expiresAt).toISOString()}. Create a new key.`), credential.id);
     }
-    if (entry.secretExpiresAt !== null && entry.secretExpiresAt <= now) {
-      return this.fail(unauthorized('credential_rolled', `This secret of API key ${credential.id} was replaced by a roll and its grace period ended. Use the new secret.`), credential.id);
-    }
-    if (entry.allowlist !== null && !entry.allowlist.allows(request.ip)) {
-      return this.fail(new TesseraError('ip_not_allowed', `API key ${credential.id} only accepts requests from its allowlisted IPs, and this one came from ${request.ip}. Add that address to the key's allowedIps, or call from an allowed host.`), credential.id);
-    }
-    if (request.origin !== null && !entry.allowedOrigins.has(request.origin) && !this.options.ownOrigins?.has(request.origin)) {
-      return this.fail(new TesseraError('origin_not_allowed', `The origin ${request.origin} is not in this account's allowedOrigins. Add it to the account to use its publishable keys from that site.`), credential.id);
-    }
-    const decision = decideOperation(entry.principal, request.operation);
-    if (!decision.allowed) return this.fail(new TesseraError(decision.code, decision.reason), credential.id);
-    // A key that signs goes on in completeSigned, once the body has been read.
-    if (entry.verification !== null) return entry.success;
-    return this.admit(entry, request.ip, now);
+    return this.fail(unauthorized('credential_rolled', `This secret of API key ${credential.id} was replaced by a roll and its grace period ended. Use the new secret.`), credential.id);
   }
 
   private admit(entry: AuthEntry, ip: string, now: number): AuthResult {
@@ -351,11 +351,11 @@ export class Authenticator {
   /** The rate-limit step, then the usage record; answers the failure, or null when admitted. */
   private limit(entry: AuthEntry, ip: string, now: number): AuthResult | null {
     const credential = entry.credential;
-    if (credential.rateLimit !== null) {
-      const rate = this.options.rateLimiter.hit(credential.id, credential.rateLimit);
+    if (entry.rateLimit !== null) {
+      const rate = this.options.rateLimiter.hit(credential.id, entry.rateLimit);
       if (!rate.allowed) {
         return this.fail(
-          new TesseraError('rate_limited', `API key ${credential.id} is over its limit of ${credential.rateLimit.requests} requests per ${credential.rateLimit.windowSeconds} s. Retry after ${rate.retryAfterSeconds} s.`, {
+          new TesseraError('rate_limited', `API key ${credential.id} is over its limit of ${entry.rateLimit.requests} requests per ${entry.rateLimit.windowSeconds} s. Retry after ${rate.retryAfterSeconds} s.`, {
             headers: { 'retry-after': String(rate.retryAfterSeconds) },
           }),
           credential.id,

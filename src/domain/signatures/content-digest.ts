@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import { parseByteSequenceDictionary, StructuredFieldError } from './structured-fields.js';
 
 const ALGORITHMS: Record<string, string> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
@@ -21,7 +21,8 @@ export function checkContentDigest(header: string, body: Buffer): DigestCheck {
   for (const [name, expected] of digests) {
     const algorithm = ALGORITHMS[name];
     if (algorithm === undefined) continue;
-    const actual = createHash(algorithm).update(body).digest();
+    // One-shot hash: no Hash object per request.
+    const actual = hash(algorithm, body, 'buffer') as unknown as Buffer;
     if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return 'mismatch';
     checked++;
   }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { failure, type SignatureFailure } from './signed-message.js';
 
 /**
@@ -6,7 +6,7 @@ import { failure, type SignatureFailure } from './signed-message.js';
  * signing secret. It covers neither method, path nor time, so a captured
  * request can be replayed: kept only for compatibility, chosen per key.
  */
-export function verifyPayloadSignature(header: string | undefined, body: Buffer | null, hmacKey: Buffer): SignatureFailure | null {
+export function verifyPayloadSignature(header: string | undefined, body: Buffer | null, hmacKey: KeyObject): SignatureFailure | null {
   if (header === undefined || header === '') {
     return failure('signature_missing', 'This key requires signed requests: send Payload-Signature, the hex HMAC-SHA256 of the raw body with your signing secret.');
   }

@@ -21,7 +21,8 @@ export interface VerificationKey {
   keyId: string;
   algorithm: SigningAlgorithm;
   /** HMAC: the UTF-8 bytes of the signing secret exactly as shown to the merchant. */
-  hmacKey: Buffer | null;
+  /** Imported once when the key is loaded: importing raw bytes on every createHmac costs microseconds. */
+  hmacKey: KeyObject | null;
   /** Ed25519: the merchant's public key; Tessera holds no secret at all. */
   publicKey: KeyObject | null;
 }
