@@ -122,7 +122,11 @@ export async function buildServer(options: ServerOptions): Promise<App> {
       route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, authenticate);
       if (route.config?.requireSignedRequests === true) route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, requireSigningKey);
       if (CUSTOMER_OPERATIONS.includes(op.name)) route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, clientSecretScopeHook(route.config?.clientSecretScope));
-      route.preValidation = appendHook<preValidationHookHandler>(route.preValidation as never, verifySignatures);
+      // A request with no body can prove its signature at once; one with a body, once it is read.
+      // (A hook stage of its own costs every request of the route, signed or not.)
+      const bodyless = methods.every((m) => m === 'GET' || m === 'HEAD');
+      if (bodyless) route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, verifySignatures as onRequestHookHandler);
+      else route.preValidation = appendHook<preValidationHookHandler>(route.preValidation as never, verifySignatures);
       if (methods.includes('POST')) {
         route.preHandler = appendHook<preHandlerHookHandler>(route.preHandler as never, idempotency.preHandler as never);
         route.onSend = appendHook<onSendHookHandler>(route.onSend as never, idempotency.onSend);
