@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { formatMoney } from '../../src/domain/money.js';
 import { ApiError } from './api';
 
 // --- routing: History API under /dashboard ----------------------------------------------------
@@ -187,9 +188,9 @@ export function Badge({ tone, children }: { tone: 'good' | 'bad' | 'warn' | 'neu
   return <span className={`badge ${tone}`}>{children}</span>;
 }
 
+/** `USD 12,345.67`: the hosted checkout page's own formatting (integer minor units, each currency's exponent). */
 export function money(amount: number, currency: string): string {
-  const digits = ['JPY', 'KRW', 'VND', 'CLP', 'ISK'].includes(currency) ? 0 : 2;
-  return `${currency} ${(amount / 10 ** digits).toFixed(digits)}`;
+  return formatMoney({ amount, currency });
 }
 
 export function Field({ label, hint, children, id }: { label: string; hint?: string; children: ReactNode; id: string }) {

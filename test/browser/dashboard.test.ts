@@ -275,6 +275,19 @@ describe('dashboard in Chromium', () => {
     await context.close();
   });
 
+  it('payment requests list their amounts in each currency’s minor units (USD 2 decimals, JPY none)', async () => {
+    for (const [amount, currency] of [
+      [123456, 'USD'],
+      [5000, 'JPY'],
+    ] as const) {
+      const created = await api.post('/v1/payment-requests', { amount, currency, payByLink: true }, { key: server.operatorKeys.sandbox });
+      expect(created.status, created.text).toBe(201);
+    }
+    await page.getByRole('link', { name: 'Payment requests', exact: true }).click();
+    await expect.poll(() => page.locator('tbody').textContent()).toContain('USD 1,234.56');
+    expect(await page.locator('tbody').textContent()).toContain('JPY 5,000');
+  });
+
   it('screenshots of the other main pages, each with its empty or loaded state', async () => {
     for (const [link, heading, name] of [
       ['Webhook endpoints', 'Webhook endpoints', '13-webhooks'],
