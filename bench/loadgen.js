@@ -9,9 +9,9 @@
 //   node bench/loadgen.js '{"url":"http://127.0.0.1:1234","key":"tsr_sk_…","serverPid":123,"connections":50,"pairs":10,"durationSec":2,"warmupSec":3}'
 //   node bench/loadgen.js '{"mode":"single","route":"protected",…}'   (one autocannon run, for profiling)
 import autocannon from 'autocannon';
-import { readdirSync, readFileSync } from 'node:fs';
 import { timedLoad } from './lib/http-client.js';
 import { summarize } from './lib/util.js';
+import { processCpuNs } from './lib/process-cpu.js';
 
 const options = JSON.parse(process.argv[2]);
 const { url, key, serverPid, connections, pairs, durationSec, warmupSec, unloadedPairs = 0, unloadedSec = 1 } = options;
@@ -26,24 +26,6 @@ const ROUTES = {
   protected: { path: '/bench/protected', headers: { authorization: `Bearer ${key}` } },
 };
 
-/** CPU time of every thread of the server process, in ns; null when /proc is unavailable. */
-function serverCpuNs() {
-  if (!serverPid) return null;
-  try {
-    let total = 0;
-    for (const tid of readdirSync(`/proc/${serverPid}/task`)) {
-      try {
-        total += Number(readFileSync(`/proc/${serverPid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // thread ended
-      }
-    }
-    return total;
-  } catch {
-    return null;
-  }
-}
-
 function cpuFields(before, after, requests, seconds) {
   if (before === null || after === null) return { cpuUsPerRequest: null, serverBusy: null };
   return { cpuUsPerRequest: (after - before) / 1000 / requests, serverBusy: (after - before) / 1e9 / seconds };
@@ -51,9 +33,9 @@ function cpuFields(before, after, requests, seconds) {
 
 async function cannon(route, seconds) {
   const { path, headers } = ROUTES[route];
-  const before = serverCpuNs();
+  const before = processCpuNs(serverPid);
   const r = await autocannon({ url: url + path, connections, duration: seconds, headers, pipelining: 1 });
-  const after = serverCpuNs();
+  const after = processCpuNs(serverPid);
   const ok = r['2xx'];
   if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
     throw new Error(`autocannon on ${path}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx of ${r.requests.total}`);
@@ -65,9 +47,9 @@ let lastLatencies = null;
 
 async function timed(route, seconds, conns = connections) {
   const { path, headers } = ROUTES[route];
-  const before = serverCpuNs();
+  const before = processCpuNs(serverPid);
   const r = await timedLoad({ url, path, headers, connections: conns, durationMs: seconds * 1000 });
-  const after = serverCpuNs();
+  const after = processCpuNs(serverPid);
   const bad = Object.entries(r.statuses).filter(([status]) => status !== '200');
   if (bad.length > 0 || r.errors > 0) throw new Error(`timing client on ${path}: statuses ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
   lastLatencies = r.latenciesMs;

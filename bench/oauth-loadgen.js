@@ -8,32 +8,14 @@
 //
 //   node bench/oauth-loadgen.js '{"targets":[{"name":"a","url":"http://…","method":"POST","headers":{…},"body":"…","serverPid":1}],"connections":50,"rounds":6,"durationSec":2,"warmupSec":2}'
 import autocannon from 'autocannon';
-import { readdirSync, readFileSync } from 'node:fs';
+import { processCpuNs } from './lib/process-cpu.js';
 
 const { targets, connections, rounds, durationSec, warmupSec } = JSON.parse(process.argv[2]);
 
-/** CPU time of every thread of a process, in ns; null when /proc is unavailable. */
-function cpuNs(pid) {
-  if (!pid) return null;
-  try {
-    let total = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // thread ended
-      }
-    }
-    return total;
-  } catch {
-    return null;
-  }
-}
-
 async function cannon(target, seconds) {
-  const before = cpuNs(target.serverPid);
+  const before = processCpuNs(target.serverPid);
   const r = await autocannon({ url: target.url, method: target.method ?? 'GET', headers: target.headers ?? {}, ...(target.body !== undefined && { body: target.body }), connections, duration: seconds, pipelining: 1 });
-  const after = cpuNs(target.serverPid);
+  const after = processCpuNs(target.serverPid);
   const ok = r['2xx'];
   if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) throw new Error(`autocannon on ${target.name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx of ${r.requests.total}`);
   const cpu = before === null || after === null ? { cpuUsPerRequest: null, serverBusy: null } : { cpuUsPerRequest: (after - before) / 1000 / ok, serverBusy: (after - before) / 1e9 / r.duration };

@@ -6,8 +6,8 @@
 // around every run. Prints one JSON document on stdout.
 import autocannon from 'autocannon';
 import { createPrivateKey } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { signRequest } from './lib/sign.js';
+import { processCpuNs } from './lib/process-cpu.js';
 
 const options = JSON.parse(process.argv[2]);
 const { url, serverPid, connections, pairs, durationSec, warmupSec, keys, body } = options;
@@ -24,27 +24,15 @@ const VARIANTS = {
   '100-CIDR allowlist GET': { method: 'GET', path: '/bench/protected', headers: { authorization: `Bearer ${keys.allowlisted.secret}` } },
 };
 
-function serverCpuNs() {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${serverPid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${serverPid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // thread ended
-    }
-  }
-  return total;
-}
-
 async function run(name, seconds) {
   const v = VARIANTS[name];
   const request = { method: v.method, path: v.path, headers: v.headers, ...(v.body !== undefined && { body: v.body }) };
   if (v.signWith !== undefined) {
     request.setupRequest = (req) => ({ ...req, headers: { ...req.headers, ...signRequest(v.signWith, v.method, url + v.path, v.body) } });
   }
-  const before = serverCpuNs();
+  const before = processCpuNs(serverPid);
   const r = await autocannon({ url, connections, duration: seconds, pipelining: 1, requests: [request] });
-  const after = serverCpuNs();
+  const after = processCpuNs(serverPid);
   if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) throw new Error(`${name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx of ${r.requests.total}`);
   const ok = r['2xx'];
   return { rps: ok / r.duration, cpuUsPerRequest: (after - before) / 1000 / ok, serverBusy: (after - before) / 1e9 / r.duration };

@@ -168,7 +168,8 @@ export function runProcess(command, args, options = {}) {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}\n${stderr}`));
+      // Options travel as one JSON argument and may hold throwaway keys: never echo them.
+      else reject(new Error(`${command} ${args.map((a) => (a.startsWith('{') ? '<options>' : a)).join(' ')} exited with ${code ?? signal}\n${stderr}`));
     });
   });
 }
