@@ -286,6 +286,12 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Payment requests', exact: true }).click();
     await expect.poll(() => page.locator('tbody').textContent()).toContain('USD 1,234.56');
     expect(await page.locator('tbody').textContent()).toContain('JPY 5,000');
+    // Its page: the amount as the title, its status, the way back to the list.
+    await page.locator('tbody tr', { hasText: 'JPY 5,000' }).getByRole('link').first().click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('JPY 5,000');
+    expect(await page.locator('.title-row').textContent()).toContain('pending');
+    await page.getByRole('link', { name: 'Payment requests', exact: true }).first().click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Payment requests');
   });
 
   it('screenshots of the other main pages, each with its empty or loaded state', async () => {

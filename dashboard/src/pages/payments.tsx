@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { qs } from '../api';
-import { Async, Badge, Empty, ErrorMessage, Field, Link, Time, money, useLoad } from '../components';
+import { Async, Badge, Empty, ErrorMessage, Field, Link, Time, money, useLoad, type Loaded } from '../components';
 import { useDashboard } from '../context';
 
 interface Page<T> {
@@ -121,40 +121,51 @@ export function CheckoutSessionsPage() {
   );
 }
 
-export function CheckoutSessionDetail({ sessionId }: { sessionId: string }) {
-  const { api } = useDashboard();
-  const session = useLoad(() => api.get<CheckoutSession>(`/v1/checkout/sessions/${encodeURIComponent(sessionId)}`), [api, sessionId]);
+/** A payment object's page: breadcrumb back to its list, amount and status as the title, its details. */
+function AmountDetail<T extends { id: string; amount: number; currency: string; status: string }>({ list, listLabel, id, what, loaded, children }: { list: string; listLabel: string; id: string; what: string; loaded: Loaded<T>; children: (item: T) => ReactNode }) {
   return (
-    <section aria-labelledby="csd-title">
+    <section aria-labelledby="detail-title">
       <p className="breadcrumb">
-        <Link to="/checkout-sessions">Checkout sessions</Link> → {sessionId}
+        <Link to={list}>{listLabel}</Link> → {id}
       </p>
-      <Async loaded={session} what="the checkout session">
-        {(s) => (
+      <Async loaded={loaded} what={what}>
+        {(item) => (
           <>
             <div className="title-row">
-              <h1 id="csd-title">{money(s.amount, s.currency)}</h1>
-              <Badge tone={tone(s.status)}>{s.status}</Badge>
+              <h1 id="detail-title">{money(item.amount, item.currency)}</h1>
+              <Badge tone={tone(item.status)}>{item.status}</Badge>
             </div>
-            <dl className="details">
-              <dt>Id</dt>
-              <dd className="mono">{s.id}</dd>
-              <dt>Description</dt>
-              <dd>{s.description ?? '—'}</dd>
-              <dt>Expires</dt>
-              <dd>
-                <Time value={s.expiresAt} />
-              </dd>
-              <dt>Completed</dt>
-              <dd>
-                <Time value={s.completedAt} />
-              </dd>
-            </dl>
+            {children(item)}
             <ReadOnlyNote />
           </>
         )}
       </Async>
     </section>
+  );
+}
+
+export function CheckoutSessionDetail({ sessionId }: { sessionId: string }) {
+  const { api } = useDashboard();
+  const session = useLoad(() => api.get<CheckoutSession>(`/v1/checkout/sessions/${encodeURIComponent(sessionId)}`), [api, sessionId]);
+  return (
+    <AmountDetail list="/checkout-sessions" listLabel="Checkout sessions" id={sessionId} what="the checkout session" loaded={session}>
+      {(s) => (
+        <dl className="details">
+          <dt>Id</dt>
+          <dd className="mono">{s.id}</dd>
+          <dt>Description</dt>
+          <dd>{s.description ?? '—'}</dd>
+          <dt>Expires</dt>
+          <dd>
+            <Time value={s.expiresAt} />
+          </dd>
+          <dt>Completed</dt>
+          <dd>
+            <Time value={s.completedAt} />
+          </dd>
+        </dl>
+      )}
+    </AmountDetail>
   );
 }
 
@@ -217,46 +228,36 @@ export function PaymentDetail({ paymentRequestId }: { paymentRequestId: string }
   const { api } = useDashboard();
   const payment = useLoad(() => api.get<PaymentRequest>(`/v1/payment-requests/${encodeURIComponent(paymentRequestId)}`), [api, paymentRequestId]);
   return (
-    <section aria-labelledby="prd-title">
-      <p className="breadcrumb">
-        <Link to="/payments">Payment requests</Link> → {paymentRequestId}
-      </p>
-      <Async loaded={payment} what="the payment request">
-        {(p) => (
-          <>
-            <div className="title-row">
-              <h1 id="prd-title">{money(p.amount, p.currency)}</h1>
-              <Badge tone={tone(p.status)}>{p.status}</Badge>
-            </div>
-            <dl className="details">
-              <dt>Id</dt>
-              <dd className="mono">{p.id}</dd>
-              <dt>Card</dt>
-              <dd>{p.card === null ? '—' : `${p.card.brand} •••• ${p.card.last4}`}</dd>
-              <dt>Failure</dt>
-              <dd>{p.failure === null ? '—' : `${p.failure.code}: ${p.failure.message}`}</dd>
-              <dt>Checkout session</dt>
-              <dd>{p.checkoutSessionId === null ? '—' : <Link to={`/checkout-sessions/${p.checkoutSessionId}`}>{p.checkoutSessionId}</Link>}</dd>
-              <dt>Refunded</dt>
-              <dd>{money(p.amountRefunded, p.currency)}</dd>
-            </dl>
-            <h2>Refunds</h2>
-            {p.refunds.length === 0 ? (
-              <p className="muted">No refund.</p>
-            ) : (
-              <ul className="plain">
-                {p.refunds.map((r) => (
-                  <li key={r.id}>
-                    <span className="mono">{r.id}</span> {money(r.amount, r.currency)} {r.reason ?? ''}
-                  </li>
-                ))}
-              </ul>
-            )}
-            <ReadOnlyNote />
-          </>
-        )}
-      </Async>
-    </section>
+    <AmountDetail list="/payments" listLabel="Payment requests" id={paymentRequestId} what="the payment request" loaded={payment}>
+      {(p) => (
+        <>
+          <dl className="details">
+            <dt>Id</dt>
+            <dd className="mono">{p.id}</dd>
+            <dt>Card</dt>
+            <dd>{p.card === null ? '—' : `${p.card.brand} •••• ${p.card.last4}`}</dd>
+            <dt>Failure</dt>
+            <dd>{p.failure === null ? '—' : `${p.failure.code}: ${p.failure.message}`}</dd>
+            <dt>Checkout session</dt>
+            <dd>{p.checkoutSessionId === null ? '—' : <Link to={`/checkout-sessions/${p.checkoutSessionId}`}>{p.checkoutSessionId}</Link>}</dd>
+            <dt>Refunded</dt>
+            <dd>{money(p.amountRefunded, p.currency)}</dd>
+          </dl>
+          <h2>Refunds</h2>
+          {p.refunds.length === 0 ? (
+            <p className="muted">No refund.</p>
+          ) : (
+            <ul className="plain">
+              {p.refunds.map((r) => (
+                <li key={r.id}>
+                  <span className="mono">{r.id}</span> {money(r.amount, r.currency)} {r.reason ?? ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </AmountDetail>
   );
 }
 
