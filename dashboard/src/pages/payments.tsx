@@ -64,6 +64,15 @@ function usePaged<T>(path: string) {
   return { first, items, cursor, loadMore };
 }
 
+function LoadMore({ cursor, loadMore }: { cursor: string | null; loadMore: () => Promise<void> }) {
+  if (cursor === null) return null;
+  return (
+    <button type="button" className="secondary" onClick={() => void loadMore()}>
+      Load more
+    </button>
+  );
+}
+
 export function CheckoutSessionsPage() {
   const { environment } = useDashboard();
   const { first, items, cursor, loadMore } = usePaged<CheckoutSession>('/v1/checkout/sessions');
@@ -108,11 +117,7 @@ export function CheckoutSessionsPage() {
                   ))}
                 </tbody>
               </table>
-              {cursor !== null && (
-                <button type="button" className="secondary" onClick={() => void loadMore()}>
-                  Load more
-                </button>
-              )}
+              <LoadMore cursor={cursor} loadMore={loadMore} />
             </>
           )
         }
@@ -211,11 +216,7 @@ export function PaymentsPage() {
                   ))}
                 </tbody>
               </table>
-              {cursor !== null && (
-                <button type="button" className="secondary" onClick={() => void loadMore()}>
-                  Load more
-                </button>
-              )}
+              <LoadMore cursor={cursor} loadMore={loadMore} />
             </>
           )
         }
