@@ -1,6 +1,10 @@
-/** Anything shaped like one of our secrets, wherever it appears in text we log. */
+import { SECRET_KIND_CODES } from '../domain/key-format.js';
+
+const KIND_CODES = Object.values(SECRET_KIND_CODES).join('|');
+
+/** Anything shaped like one of our secrets (every kind, signing secrets included), wherever it appears in text we log. */
 export function secretPattern(brand: string): RegExp {
-  return new RegExp(`${brand}_(sk|rk|pk|cc|cs)_(live|sandbox)_[0-9A-Za-z]{8,}`, 'g');
+  return new RegExp(`${brand}_(${KIND_CODES})_(live|sandbox)_[0-9A-Za-z]{8,}`, 'g');
 }
 
 /** Secret-shaped text of any brand, for text that does not know the configured one. */

@@ -1,5 +1,6 @@
 import { secretDigest } from '../domain/digest.js';
 import type { Environment } from '../domain/environment.js';
+import { credentialStatus } from '../domain/credential.js';
 import { TesseraError, type ErrorCode } from '../domain/errors.js';
 import { parseSecret, secretPrefix, type SecretKind } from '../domain/key-format.js';
 import type { Operation } from '../domain/operations.js';
@@ -75,12 +76,9 @@ export function missingCredentialError(acceptedHeaders: string): TesseraError {
 
 /** Why a token's client credential no longer backs it (disabled, deleted, expired, rolled), or null. */
 function revokedBy(entry: AuthEntry, token: VerifiedToken, now: number): string | null {
-  const c = entry.credential;
-  if (c.deletedAt !== null) return 'deleted';
-  if (!c.enabled) return 'disabled';
-  if (c.expiresAt !== null && c.expiresAt <= now) return 'expired';
-  if (c.secretVersion !== token.claims.ver) return 'rolled';
-  return null;
+  const status = credentialStatus(entry.credential, now);
+  if (status !== 'active') return status;
+  return entry.credential.secretVersion !== token.claims.ver ? 'rolled' : null;
 }
 
 /**
@@ -124,8 +122,8 @@ export class Authenticator {
     }
     const refused = this.refusedUpFront(parsed.kind, parsed.environment, request);
     if (refused !== null) return refused;
-    if (parsed.kind === 'client_secret') return this.authenticateClientSecret(digest, request);
     if (this.cache.isKnownMissing(digest, this.now())) return this.unknown();
+    if (parsed.kind === 'client_secret') return this.authenticateClientSecret(digest, request);
     return this.load(digest).then((entry) => (entry === undefined ? this.unknown() : this.check(entry, request)));
   }
 
@@ -178,20 +176,25 @@ export class Authenticator {
    * operations, from the account's allowed origins.
    */
   private async authenticateClientSecret(digest: string, request: AuthRequest): Promise<AuthResult> {
+    const generation = this.cache.currentGeneration();
     const found = await this.options.clientSecrets?.find(digest);
-    if (found === undefined) return this.unknown();
+    if (found === undefined) {
+      // Unknown client secrets are remembered like unknown keys: a flood of them costs one query each at most.
+      this.cache.setMissing(digest, this.now(), generation);
+      return this.unknown();
+    }
     const now = this.now();
-    if (found.expiresAt <= now) return this.fail(unauthorized('credential_expired', `This client secret expired at ${new Date(found.expiresAt).toISOString()}. Ask the merchant's server for a new one.`), found.id);
+    // Refusals count against the key that minted the secret: that is the key the dashboard charts.
+    if (found.expiresAt <= now) return this.fail(unauthorized('credential_expired', `This client secret expired at ${new Date(found.expiresAt).toISOString()}. Ask the merchant's server for a new one.`), found.mintedBy);
     const minter = this.cache.getByCredentialId(found.mintedBy) ?? (await this.loadById(found.mintedBy));
-    const c = minter?.credential;
-    if (minter === undefined || c === undefined || c.deletedAt !== null || !c.enabled || (c.expiresAt !== null && c.expiresAt <= now)) {
-      return this.fail(unauthorized('credential_revoked', 'The key that minted this client secret was disabled or deleted, which ends it.'), found.id);
+    if (minter === undefined || credentialStatus(minter.credential, now) !== 'active') {
+      return this.fail(unauthorized('credential_revoked', 'The key that minted this client secret was disabled or deleted, which ends it.'), found.mintedBy);
     }
     if (!(await this.options.clientSecrets!.isOpen(found.accountId, found.environment, found.object))) {
-      return this.fail(unauthorized('credential_revoked', `This client secret's ${found.object.type.replace('_', ' ')} is no longer awaiting payment, which ends it.`), found.id);
+      return this.fail(unauthorized('credential_revoked', `This client secret's ${found.object.type.replace('_', ' ')} is no longer awaiting payment, which ends it.`), found.mintedBy);
     }
     if (request.origin !== null && !minter.allowedOrigins.has(request.origin) && !this.options.ownOrigins?.has(request.origin)) {
-      return this.fail(new TesseraError('origin_not_allowed', `The origin ${request.origin} is not in this account's allowedOrigins.`), found.id);
+      return this.fail(new TesseraError('origin_not_allowed', `The origin ${request.origin} is not in this account's allowedOrigins.`), found.mintedBy);
     }
     const principal: Principal = {
       accountId: found.accountId,
@@ -203,7 +206,7 @@ export class Authenticator {
       boundObject: found.object,
     };
     const decision = decideOperation(principal, request.operation);
-    if (!decision.allowed) return this.fail(new TesseraError('permission_denied', `A client secret may only perform its object's customer-facing operations (${CUSTOMER_OPERATIONS.join(', ')}).`), found.id);
+    if (!decision.allowed) return this.fail(new TesseraError('permission_denied', `A client secret may only perform its object's customer-facing operations (${CUSTOMER_OPERATIONS.join(', ')}).`), found.mintedBy);
     this.okCount++;
     // The customer's side never signs, whatever the minting key does.
     return { ok: true, principal, entry: { ...minter, verification: null } };
@@ -332,16 +335,16 @@ export class Authenticator {
   /** Why a credential past its `usableUntil` is refused: deleted, disabled, expired, or a rolled secret past its grace. */
   private refuseState(entry: AuthEntry, now: number): AuthResult {
     const credential = entry.credential;
-    if (credential.deletedAt !== null) {
-      return this.fail(unauthorized('credential_deleted', `API key ${credential.id} was deleted. Create a new key and use it instead.`), credential.id);
+    switch (credentialStatus(credential, now)) {
+      case 'deleted':
+        return this.fail(unauthorized('credential_deleted', `API key ${credential.id} was deleted. Create a new key and use it instead.`), credential.id);
+      case 'disabled':
+        return this.fail(unauthorized('credential_disabled', `API key ${credential.id} is disabled. Enable it again, or use another key.`), credential.id);
+      case 'expired':
+        return this.fail(unauthorized('credential_expired', `API key ${credential.id} expired at ${new Date(credential.expiresAt!).toISOString()}. Create a new key.`), credential.id);
+      case 'active':
+        return this.fail(unauthorized('credential_rolled', `This secret of API key ${credential.id} was replaced by a roll and its grace period ended. Use the new secret.`), credential.id);
     }
-    if (!credential.enabled) {
-      return this.fail(unauthorized('credential_disabled', `API key ${credential.id} is disabled. Enable it again, or use another key.`), credential.id);
-    }
-    if (credential.expiresAt !== null && credential.expiresAt <= now) {
-      return this.fail(unauthorized('credential_expired', `API key ${credential.id} expired at ${new Date(credential.expiresAt).toISOString()}. Create a new key.`), credential.id);
-    }
-    return this.fail(unauthorized('credential_rolled', `This secret of API key ${credential.id} was replaced by a roll and its grace period ended. Use the new secret.`), credential.id);
   }
 
   private admit(entry: AuthEntry, ip: string, now: number): AuthResult {

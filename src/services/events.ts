@@ -8,7 +8,7 @@ import type { TesseraEvent, WebhookDelivery } from '../domain/webhook.js';
 import type { Store } from '../storage/store.js';
 import { accountView } from '../views/account-view.js';
 import { keyView } from '../views/key-view.js';
-import { decodeCursor, page } from './page-cursor.js';
+import { paginate } from './pagination.js';
 
 export interface EventInput {
   accountId: string;
@@ -73,13 +73,8 @@ export class EventService {
   constructor(private readonly store: Store) {}
 
   async list(account: Account, environment: Environment, query: { type?: string | undefined; limit: number; before?: string | undefined }): Promise<EventPage> {
-    const events = await this.store.events.list(account.id, environment, {
-      type: query.type,
-      before: query.before === undefined ? undefined : decodeCursor(query.before),
-      limit: query.limit + 1,
-    });
-    const { items, nextCursor } = page(events, query.limit);
-    return { events: items, nextCursor };
+    const { data, nextCursor } = await paginate(query, (page) => this.store.events.list(account.id, environment, { type: query.type, ...page }));
+    return { events: data, nextCursor };
   }
 
   async get(account: Account, environment: Environment, eventId: string): Promise<TesseraEvent> {

@@ -11,7 +11,7 @@ import type { Store } from '../storage/store.js';
 import type { EndpointPatch } from '../storage/webhook-endpoints-repository.js';
 import { auditEvent } from './audit-trail.js';
 import type { ManagementContext } from './management-context.js';
-import { decodeCursor, page } from './page-cursor.js';
+import { paginate } from './pagination.js';
 import { resolveTarget, type HostResolver } from './webhook-targets.js';
 
 /** Per account and environment. */
@@ -178,13 +178,7 @@ export class WebhookService {
     ctx: ManagementContext,
   ): Promise<{ deliveries: DeliveryWithAttempts[]; nextCursor: string | null }> {
     const endpoint = await this.find(this.store, account, endpointId, ctx);
-    const found = await this.store.webhookDeliveries.list(endpoint.id, {
-      status: query.status,
-      eventId: query.eventId,
-      before: query.before === undefined ? undefined : decodeCursor(query.before),
-      limit: query.limit + 1,
-    });
-    const { items, nextCursor } = page(found, query.limit);
+    const { data: items, nextCursor } = await paginate(query, (page) => this.store.webhookDeliveries.list(endpoint.id, { status: query.status, eventId: query.eventId, ...page }));
     const attempts = await this.store.webhookAttempts.forDeliveries(items.map((d) => d.id));
     return { deliveries: items.map((delivery) => ({ delivery, attempts: attempts.get(delivery.id) ?? [] })), nextCursor };
   }

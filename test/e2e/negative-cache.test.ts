@@ -63,6 +63,17 @@ describe('credential cache and negative cache', () => {
     expect(lookups).toHaveBeenCalledTimes(1);
   });
 
+  it('the same unknown client secret 50 times: exactly one look-up', async () => {
+    const clientSecretLookups = vi.spyOn(server.tessera.core.store.clientSecrets, 'findByDigest');
+    try {
+      const unknown = generateSecret('tsr', 'client_secret', 'sandbox');
+      for (let i = 0; i < 50; i++) expectError(await hit(unknown), 401, 'unknown_credential');
+      expect(clientSecretLookups).toHaveBeenCalledTimes(1);
+    } finally {
+      clientSecretLookups.mockRestore();
+    }
+  });
+
   it('100 concurrent first uses of an unknown key share one look-up', async () => {
     const unknown = generateSecret('tsr', 'restricted', 'sandbox');
     const burst = await Promise.all(Array.from({ length: 100 }, () => hit(unknown)));
