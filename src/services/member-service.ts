@@ -170,7 +170,7 @@ export class MemberService {
     return this.store.transaction(async (tx) => {
       const { user, membership } = await this.member(tx, account, userId);
       if (membership.role === role) return { user, membership };
-      if (membership.role === 'owner' && (await tx.memberships.countOwners(account.id)) <= 1) {
+      if (membership.role === 'owner' && (await tx.memberships.countOwnersForUpdate(account.id)) <= 1) {
         throw new TesseraError('last_owner', `${user.email} is the last owner of ${account.id}: make someone else an owner first.`, { param: 'role' });
       }
       await tx.memberships.updateRole(userId, account.id, role);
@@ -183,7 +183,7 @@ export class MemberService {
     const now = this.now();
     await this.store.transaction(async (tx) => {
       const { user, membership } = await this.member(tx, account, userId);
-      if (membership.role === 'owner' && (await tx.memberships.countOwners(account.id)) <= 1) {
+      if (membership.role === 'owner' && (await tx.memberships.countOwnersForUpdate(account.id)) <= 1) {
         throw new TesseraError('last_owner', `${user.email} is the last owner of ${account.id}: make someone else an owner first.`, { param: 'userId' });
       }
       await tx.memberships.delete(userId, account.id);

@@ -8,7 +8,11 @@ function toMembership(row: Selectable<MembershipsTable>): Membership {
 }
 
 export class MembershipsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** PostgreSQL: row locks (FOR UPDATE); SQLite runs one writing transaction at a time anyway. */
+    private readonly lockRows: boolean,
+  ) {}
 
   async insert(membership: Membership): Promise<void> {
     await this.db
@@ -32,14 +36,14 @@ export class MembershipsRepository {
     return rows.map(toMembership);
   }
 
-  async countOwners(accountId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('memberships')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', accountId)
-      .where('role', '=', 'owner')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  /**
+   * The account's owners, their rows locked until the transaction ends: two owners demoting or
+   * removing each other at once must not both see "there is another owner" and leave none.
+   * (Under READ COMMITTED the second waits, then re-reads the rows the first changed.)
+   */
+  async countOwnersForUpdate(accountId: string): Promise<number> {
+    const query = this.db.selectFrom('memberships').select('user_id').where('account_id', '=', accountId).where('role', '=', 'owner');
+    return (await (this.lockRows ? query.forUpdate() : query).execute()).length;
   }
 
   async updateRole(userId: string, accountId: string, role: Role): Promise<void> {

@@ -96,7 +96,7 @@ export class Store {
     this.oauthSigningKeys = new OAuthSigningKeysRepository(db);
     this.oauthRevocations = new OAuthRevocationsRepository(db);
     this.users = new UsersRepository(db);
-    this.memberships = new MembershipsRepository(db);
+    this.memberships = new MembershipsRepository(db, dialect === 'postgres');
     this.dashboardSessions = new DashboardSessionsRepository(db);
     this.invitations = new InvitationsRepository(db);
     this.credentialUsage = new CredentialUsageRepository(db);

@@ -189,4 +189,20 @@ describe('dashboard roles and tenancy', () => {
     // Audit events land in the environment they were made in.
     expect((await live.get(`/v1/accounts/${merchant}/audit-events?action=key.created`)).body.data.map((e: any) => e.target.id)).toEqual([liveKey.body.id]);
   });
+
+  it('two owners demoting each other at the same moment leave exactly one owner', async () => {
+    const account = await createAccount(api, server.operatorKeys.sandbox, { type: 'merchant', name: 'Two owners' });
+    const first = await member(server, api, account, 'first@owners.example', 'owner');
+    const second = await member(server, api, account, 'second@owners.example', 'owner');
+    const idOf = async (client: DashboardClient) => (await client.get('/v1/session')).body.user.id as string;
+    const [firstId, secondId] = [await idOf(first), await idOf(second)];
+    const answers = await Promise.all([first.patch(`/v1/accounts/${account}/members/${secondId}`, { role: 'developer' }), second.patch(`/v1/accounts/${account}/members/${firstId}`, { role: 'developer' })]);
+    // The loser is refused either as the last owner (both requests passed authentication) or for
+    // no longer being an owner at all (the winner's change landed first): never both applied.
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    const refused = answers.find((a) => a.status !== 200)!;
+    expect([`409 last_owner`, `403 permission_denied`]).toContain(`${refused.status} ${refused.body.error.code}`);
+    const roles = (await server.tessera.core.store.memberships.listByAccount(account)).map((m) => m.role);
+    expect(roles.filter((r) => r === 'owner')).toHaveLength(1);
+  });
 });
