@@ -1,16 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Api } from '../helpers/api.js';
+import { launchChromium } from '../helpers/browser.js';
 import { testDatabaseKind } from '../helpers/database.js';
 import { CARDS, completeSession, createSession, paymentsMerchant, tokenize, type PaymentsMerchant } from '../helpers/payments.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Never a downloaded browser. */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/checkout/', import.meta.url));
 
 /**
@@ -55,18 +54,12 @@ describe('hosted checkout in Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}${testDatabaseKind()}-${name}.png`, fullPage: true });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: the hosted checkout page is tested in a real browser. Install it with "apt-get install -y chromium" (.ci/run does).`);
-    }
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startTestServer({ now: () => clock });
     api = new Api(server.url);
     shop = await paymentsMerchant(server, api, { name: 'Harbour Tickets' });
     site = await startMerchantSite(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium('the hosted checkout page');
   });
   afterAll(async () => {
     await browser?.close();

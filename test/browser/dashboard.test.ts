@@ -216,17 +216,21 @@ describe('dashboard in Chromium', () => {
     expect(await viewer.getByRole('button', { name: 'New API Key' }).count()).toBe(0);
     expect(await viewer.getByRole('button', { name: /^(Disable|Enable|Roll|Delete) / }).count()).toBe(0);
     await shot(viewer, '10-viewer-keys');
-    for (const [link, forbidden] of [
-      ['Webhook endpoints', 'New endpoint'],
-      ['Members', 'Invite a member'],
-      ['Sub-merchants', 'New account'],
+    for (const [link, heading, forbidden] of [
+      ['Webhook endpoints', 'Webhook endpoints', 'New endpoint'],
+      ['Members', 'Members', 'Invite a member'],
+      ['Sub-merchants', 'Accounts', 'New account'], // the operator's page lists every account
     ] as const) {
       await viewer.getByRole('link', { name: link }).click();
-      await expect.poll(() => viewer.getByRole('heading', { level: 1 }).count()).toBe(1);
+      // Wait for this page's own heading: the previous page's would satisfy a mere count.
+      await expect.poll(() => viewer.getByRole('heading', { level: 1, name: heading, exact: true }).isVisible()).toBe(true);
       await expect.poll(() => viewer.getByRole('status').filter({ hasText: 'Loading' }).count()).toBe(0);
       expect(await viewer.getByRole('button', { name: forbidden }).count(), `${link}: ${forbidden}`).toBe(0);
+      if (link === 'Members') {
+        await expect.poll(() => viewer.locator('tbody tr').count()).toBeGreaterThan(0);
+        expect(await viewer.getByRole('combobox', { name: /^Role of/ }).count()).toBe(0);
+      }
     }
-    expect(await viewer.getByRole('combobox', { name: /^Role of/ }).count()).toBe(0);
     // And the API agrees: the page hides nothing the API would allow.
     const refused = await viewer.evaluate(async (accountId) => {
       const session = await (await fetch('/v1/session')).json();

@@ -28,6 +28,8 @@ describe('OAuth 2.0 interop: oauth4webapi and openid-client', () => {
     expect(credential.clientId).toBe(credential.id);
     expect(credential.clientSecret).toMatch(/^tsr_cc_sandbox_[0-9A-Za-z]{39}$/);
     const listed = await api.get(`/v1/accounts/${merchantId}/keys/${credential.id}`, { key: server.operatorKeys.sandbox });
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body.id).toBe(credential.id);
     expect(listed.text).not.toContain(credential.clientSecret as string);
   });
 

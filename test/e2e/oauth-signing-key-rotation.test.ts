@@ -1,5 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,7 @@ import { createTessera } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { signingKeyAad } from '../../src/services/oauth/token-signing-keys.js';
 import { Api } from '../helpers/api.js';
-import { dumpRows, masterKeyIdOf, openSealed, readMasterKeyFile } from '../helpers/database-dump.js';
+import { dumpRows, masterKeyIdOf, openSealed, rawFiles, readMasterKeyFile } from '../helpers/database-dump.js';
 import { testDatabaseKind } from '../helpers/database.js';
 import { createAccount } from '../helpers/fixtures.js';
 import { expectError, openDirectDatabase } from '../helpers/management.js';
@@ -31,23 +30,6 @@ function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: nu
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, json, output: stdout + stderr });
     });
   });
-}
-
-/**
- * Every file of the data folder as text, read by another process: closing a
- * descriptor of the database file in this process would drop the POSIX locks
- * the in-process server holds on it (fcntl locks are per process), and the
- * next process to close it would delete the WAL index under the server.
- */
-function rawFilesOutOfProcess(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const file = join(dir, name);
-    if (!statSync(file).isFile()) continue;
-    const bytes = execFileSync('cat', [file], { maxBuffer: 512 * 1024 * 1024 });
-    out.set(file, `${bytes.toString('latin1')}\n${bytes.toString('hex')}`);
-  }
-  return out;
 }
 
 // SPEC: "Access tokens are JWTs (RFC 9068), signed by a rotating asymmetric key published as JWKS";
@@ -87,7 +69,7 @@ describe('token signing keys: rotation by the CLI while the server runs, and at 
     const needles = [raw.toString('hex'), raw.toString('base64'), raw.toString('base64url'), der.toString('base64'), der.toString('hex'), raw.toString('latin1')];
     for (const { table, text } of rows) for (const needle of needles) expect(text.includes(needle), `private key found in ${table}`).toBe(false);
     if (testDatabaseKind() === 'sqlite') {
-      for (const [file, text] of rawFilesOutOfProcess(server.env.TESSERA_DATA_DIR!)) {
+      for (const [file, text] of rawFiles(server.env.TESSERA_DATA_DIR!)) {
         if (file.endsWith('master.key')) continue;
         for (const needle of needles) expect(text.includes(needle), `private key found in ${file}`).toBe(false);
       }
