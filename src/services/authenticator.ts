@@ -213,11 +213,9 @@ export class Authenticator {
   }
 
   /** For introspection: is this token valid and backed by a live credential? No rate limit, no usage record. */
-  async tokenIsActive(token: string): Promise<boolean> {
+  async tokenIsActive(verified: VerifiedToken): Promise<boolean> {
     const tokens = this.options.tokens;
-    if (tokens === undefined) return false;
-    const verified = tokens.verifier.verify(token);
-    if ('code' in verified || tokens.revocations.isRevoked(verified.claims.jti)) return false;
+    if (tokens === undefined || tokens.revocations.isRevoked(verified.claims.jti)) return false;
     const entry = this.cache.getByCredentialId(verified.claims.client_id) ?? (await this.loadById(verified.claims.client_id));
     return entry !== undefined && revokedBy(entry, verified, this.now()) === null;
   }

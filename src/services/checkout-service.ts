@@ -14,7 +14,7 @@ import { recordEvent } from './events.js';
 import { paginate, type ListOptions, type Page } from './pagination.js';
 
 /** Session ids are the capability to read and pay a session: 32 base62 characters, 190 random bits. */
-export const CHECKOUT_SESSION_ID_LENGTH = 32;
+const CHECKOUT_SESSION_ID_LENGTH = 32;
 
 export interface CreateCheckoutSessionInput {
   amount: number;

@@ -106,16 +106,17 @@ export class SessionService {
 
   /** The session behind a cookie's token, if it still works; touched so that idle expiry restarts. */
   async authenticate(token: string): Promise<ActiveSession | TesseraError> {
-    const invalid = new TesseraError('session_invalid', 'You are not signed in (or were signed out). Sign in to the dashboard again.', { headers: { 'www-authenticate': 'Cookie realm="tessera-dashboard"' } });
-    if (!looksLikeOpaqueToken(token)) return invalid;
+    // Built only when refusing: an Error captures a stack, and most requests are signed in.
+    const invalid = () => new TesseraError('session_invalid', 'You are not signed in (or were signed out). Sign in to the dashboard again.', { headers: { 'www-authenticate': 'Cookie realm="tessera-dashboard"' } });
+    if (!looksLikeOpaqueToken(token)) return invalid();
     const session = await this.store.dashboardSessions.findByDigest(secretDigest(token));
-    if (session === undefined || session.revokedAt !== null) return invalid;
+    if (session === undefined || session.revokedAt !== null) return invalid();
     const now = this.now();
     if (sessionEndsAt(session, this.settings.sessionIdleMs) <= now) {
       return new TesseraError('session_expired', 'Your dashboard session expired. Sign in again.', { headers: { 'www-authenticate': 'Cookie realm="tessera-dashboard"' } });
     }
     const user = await this.store.users.findById(session.userId);
-    if (user === undefined || user.disabledAt !== null) return invalid;
+    if (user === undefined || user.disabledAt !== null) return invalid();
     if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
       await this.store.dashboardSessions.touch(session.id, now);
       session.lastSeenAt = now;

@@ -59,7 +59,7 @@ const BATCH_WINDOW_MS = 2;
 const SYSTEM: ManagementContext = { actor: { type: 'system', id: 'webhooks', credentialId: null, ip: null, requestId: null }, environment: null, principal: null };
 
 /** Lease on a claimed delivery: past it, the delivery is due again (its worker is presumed dead). */
-export function leaseMs(timeoutMs: number): number {
+function leaseMs(timeoutMs: number): number {
   return 2 * timeoutMs + 5000;
 }
 

@@ -69,10 +69,6 @@ export class DashboardSessionsRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async revokeAllOf(userId: string, at: number): Promise<void> {
-    await this.db.updateTable('dashboard_sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-  }
-
   async pruneBefore(before: number): Promise<void> {
     await this.db.deleteFrom('dashboard_sessions').where('expires_at', '<', before).execute();
   }

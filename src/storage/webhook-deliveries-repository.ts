@@ -222,11 +222,6 @@ export class WebhookDeliveriesRepository {
     return new Set(result.rows.map((r) => r.id));
   }
 
-  /** Gives back a lease without an attempt (the worker is stopping before it sent). */
-  async release(id: string, leaseToken: string): Promise<void> {
-    await this.db.updateTable('webhook_deliveries').set({ lease_until: null, lease_token: null }).where('id', '=', id).where('lease_token', '=', leaseToken).execute();
-  }
-
   /** Due again now, whatever its state: a manual redelivery (same event, same webhook-id). */
   async redeliver(id: string, now: number): Promise<void> {
     await this.db.updateTable('webhook_deliveries').set({ status: 'pending', next_attempt_at: now, updated_at: now }).where('id', '=', id).execute();
