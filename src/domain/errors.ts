@@ -85,6 +85,7 @@ export const ERROR_CATALOGUE = {
   invitation_used: { status: 409, type: 'invalid_request_error' },
   invitation_expired: { status: 409, type: 'invalid_request_error' },
   already_member: { status: 409, type: 'invalid_request_error' },
+  email_taken: { status: 409, type: 'invalid_request_error' },
   last_owner: { status: 409, type: 'invalid_request_error' },
   // 5xx: our fault, never the caller's input
   internal_error: { status: 500, type: 'api_error' },

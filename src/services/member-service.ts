@@ -129,11 +129,13 @@ export class MemberService {
     const now = this.now();
     await this.store.transaction(async (tx) => {
       if (!(await tx.invitations.accept(invitation.id, user.id, now))) throw new TesseraError('invitation_used', 'This invitation was just used. Ask for a new one.');
-      if (passwordHash !== null) await tx.users.insert(user, passwordHash);
-      if ((await tx.memberships.find(user.id, invitation.accountId)) !== undefined) {
+      // Conditional inserts, not look-ups: two invitations accepted at the same moment must not end in a 500.
+      if (passwordHash !== null && !(await tx.users.insert(user, passwordHash))) {
+        throw new TesseraError('email_taken', `A dashboard user for ${email} was created a moment ago: accept the invitation again with that user's password.`, { param: 'email' });
+      }
+      if (!(await tx.memberships.insert({ userId: user.id, accountId: invitation.accountId, role: invitation.role, createdAt: now }))) {
         throw new TesseraError('already_member', `${email} is already a member of this account. Sign in instead.`);
       }
-      await tx.memberships.insert({ userId: user.id, accountId: invitation.accountId, role: invitation.role, createdAt: now });
       const ctx: ManagementContext = { actor: { type: 'user', id: user.id, credentialId: null, ip: client.ip, requestId: null }, environment: null, principal: null };
       await tx.audit.append(this.audit(ctx, invitation.accountId, 'member.joined', 'user', user.id, { email, role: invitation.role, invitationId: invitation.id }, now));
     });

@@ -14,11 +14,14 @@ export class MembershipsRepository {
     private readonly lockRows: boolean,
   ) {}
 
-  async insert(membership: Membership): Promise<void> {
-    await this.db
+  /** False when the user is already a member of the account. */
+  async insert(membership: Membership): Promise<boolean> {
+    const result = await this.db
       .insertInto('memberships')
       .values({ user_id: membership.userId, account_id: membership.accountId, role: membership.role, created_at: membership.createdAt })
-      .execute();
+      .onConflict((oc) => oc.columns(['user_id', 'account_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   async find(userId: string, accountId: string): Promise<Membership | undefined> {

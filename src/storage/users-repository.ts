@@ -9,11 +9,14 @@ function toUser(row: Selectable<UsersTable>): User {
 export class UsersRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(user: User, passwordHash: string): Promise<void> {
-    await this.db
+  /** False when a user with that email already exists (a concurrent sign-up won). */
+  async insert(user: User, passwordHash: string): Promise<boolean> {
+    const result = await this.db
       .insertInto('users')
       .values({ id: user.id, email: user.email, name: user.name, password_hash: passwordHash, created_at: user.createdAt, disabled_at: user.disabledAt })
-      .execute();
+      .onConflict((oc) => oc.column('email').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   async findById(id: string): Promise<User | undefined> {

@@ -178,6 +178,19 @@ describe('dashboard sign-in and sessions', () => {
     await expect(invite(server, partner, 'ada@example.com', 'owner')).rejects.toMatchObject({ code: 'already_member' });
   });
 
+  it('two invitations for one new email accepted at the same moment: one user, never a 500', async () => {
+    const accounts: string[] = [];
+    for (const name of ['Shop one', 'Shop two']) accounts.push((await api.post('/v1/accounts', { type: 'merchant', name }, { key: server.operatorKeys.sandbox })).body.id);
+    const tokens = await Promise.all(accounts.map((account) => invite(server, account, 'frank@example.com', 'developer')));
+    const answers = await Promise.all(tokens.map((token) => api.post('/v1/invitations/accept', { token, password: PASSWORD })));
+    // Side by side the second finds no user yet and loses the insert (409 email_taken); one after
+    // the other it finds the first's user and joins with the same password (201).
+    for (const answer of answers) expect(answer.status === 201 || (answer.status === 409 && answer.body.error.code === 'email_taken'), answer.text).toBe(true);
+    expect(answers.filter((a) => a.status === 201).length).toBeGreaterThanOrEqual(1);
+    const users = (await server.tessera.core.store.users.listByIds(answers.filter((a) => a.status === 201).map((a) => a.body.user.id))).map((u) => u.email);
+    expect(new Set(users)).toEqual(new Set(['frank@example.com']));
+  });
+
   it("the first owner's link: only while nobody can sign in, and it asks for the email", async () => {
     const fresh = await startTestServer();
     try {
