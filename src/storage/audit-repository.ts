@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AuditEvent, AuditFilter } from '../domain/audit-event.js';
 import type { Environment } from '../domain/environment.js';
 import type { AuditEventsTable, Database } from './schema.js';
+import { newestFirst } from './page-query.js';
 
 function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   return {
@@ -56,11 +57,7 @@ export class AuditRepository {
     }
     if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
-    if (filter.before !== undefined) {
-      const { createdAt, id } = filter.before;
-      query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    const rows = await newestFirst(query, filter).execute();
     return rows.map(toEvent);
   }
 

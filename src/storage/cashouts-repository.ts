@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Environment } from '../domain/environment.js';
 import type { Cashout } from '../domain/payments.js';
-import type { PageQuery } from './page-query.js';
+import { newestFirst, type PageQuery } from './page-query.js';
 import type { CashoutsTable } from './payments-schema.js';
 import type { Database } from './schema.js';
 
@@ -58,10 +58,6 @@ export class CashoutsRepository {
 
   async list(accountId: string, environment: Environment, page: PageQuery): Promise<Cashout[]> {
     let query = this.db.selectFrom('cashouts').selectAll().where('account_id', '=', accountId).where('environment', '=', environment);
-    if (page.before !== undefined) {
-      const { createdAt, id } = page.before;
-      query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-    }
-    return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()).map(toCashout);
+    return (await newestFirst(query, page).execute()).map(toCashout);
   }
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Environment } from '../domain/environment.js';
 import type { CheckoutSession } from '../domain/payments.js';
-import type { PageQuery } from './page-query.js';
+import { newestFirst, type PageQuery } from './page-query.js';
 import type { CheckoutSessionsTable } from './payments-schema.js';
 import type { Database } from './schema.js';
 
@@ -68,11 +68,7 @@ export class CheckoutSessionsRepository {
 
   async list(accountId: string, environment: Environment, page: PageQuery): Promise<CheckoutSession[]> {
     let query = this.db.selectFrom('checkout_sessions').selectAll().where('account_id', '=', accountId).where('environment', '=', environment);
-    if (page.before !== undefined) {
-      const { createdAt, id } = page.before;
-      query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-    }
-    return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()).map(toSession);
+    return (await newestFirst(query, page).execute()).map(toSession);
   }
 
   /**

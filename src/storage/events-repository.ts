@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Environment } from '../domain/environment.js';
 import type { TesseraEvent } from '../domain/webhook.js';
 import type { Database, EventsTable } from './schema.js';
+import { newestFirst } from './page-query.js';
 
 function toEvent(row: Selectable<EventsTable>): TesseraEvent {
   return { id: row.id, accountId: row.account_id, environment: row.environment, type: row.type, data: JSON.parse(row.data) as Record<string, unknown>, createdAt: row.created_at };
@@ -27,11 +28,7 @@ export class EventsRepository {
   async list(accountId: string, environment: Environment, filter: EventFilter): Promise<TesseraEvent[]> {
     let query = this.db.selectFrom('events').selectAll().where('account_id', '=', accountId).where('environment', '=', environment);
     if (filter.type !== undefined) query = query.where('type', '=', filter.type);
-    if (filter.before !== undefined) {
-      const { createdAt, id } = filter.before;
-      query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    const rows = await newestFirst(query, filter).execute();
     return rows.map(toEvent);
   }
 

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CardBrand } from '../domain/card.js';
 import type { Environment } from '../domain/environment.js';
 import type { Payment, PaymentRequest } from '../domain/payments.js';
-import type { PageQuery } from './page-query.js';
+import { newestFirst, type PageQuery } from './page-query.js';
 import type { PaymentRequestsTable } from './payments-schema.js';
 import type { Database } from './schema.js';
 
@@ -73,11 +73,7 @@ export class PaymentRequestsRepository {
 
   async list(accountId: string, environment: Environment, page: PageQuery): Promise<PaymentRequest[]> {
     let query = this.db.selectFrom('payment_requests').selectAll().where('account_id', '=', accountId).where('environment', '=', environment);
-    if (page.before !== undefined) {
-      const { createdAt, id } = page.before;
-      query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-    }
-    return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()).map(toPaymentRequest);
+    return (await newestFirst(query, page).execute()).map(toPaymentRequest);
   }
 
   /** A pay-by-link request: pending → succeeded with the payment that paid it, only if still pending. */

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Environment } from '../domain/environment.js';
 import type { DeliveryStatus, WebhookDelivery } from '../domain/webhook.js';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
+import { newestFirst } from './page-query.js';
 
 function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
   return {
@@ -231,11 +232,7 @@ export class WebhookDeliveriesRepository {
     let query = this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
     if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
-    if (filter.before !== undefined) {
-      const { createdAt, id } = filter.before;
-      query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-    }
-    return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()).map(toDelivery);
+    return (await newestFirst(query, filter).execute()).map(toDelivery);
   }
 
   async findForEndpoint(endpointId: string, id: string): Promise<WebhookDelivery | undefined> {
