@@ -241,15 +241,17 @@ describe('webhook delivery', () => {
     const accountId = await merchant();
     await endpoint(accountId, slow.url(), ['key.created']);
     await endpoint(accountId, fast.url(), ['key.created']);
-    const started = Date.now();
     const count = 20;
     for (let i = 0; i < count; i++) await createKey(api, op, accountId, { kind: 'publishable', name: `k${i}` });
-    await fast.waitFor(() => fast.received.length >= count, 5000);
-    const fastDone = Date.now() - started;
+    await fast.waitFor(() => fast.received.length >= count, 10_000);
+    // Each fast delivery's lag from its event: had the slow endpoint held the worker up, most would
+    // wait out its 1 s timeouts. The median ignores a machine hiccup; the API calls' time is not in it.
+    const lags = fast.received.map((r) => r.at - Date.parse(JSON.parse(r.body).timestamp)).sort((a, b) => a - b);
+    const medianLag = lags[Math.floor(lags.length / 2)]!;
     // The slow endpoint saw at most its per-endpoint limit at once (TESSERA_WEBHOOK_ENDPOINT_CONCURRENCY=3).
     expect(slow.maxInFlight).toBeGreaterThan(0);
     expect(slow.maxInFlight).toBeLessThanOrEqual(3);
-    expect(fastDone, `the fast endpoint got ${count} deliveries in ${fastDone} ms`).toBeLessThan(4000);
+    expect(medianLag, `lags ${lags.join(', ')} ms`).toBeLessThan(1000);
     expect(new Set(fast.received.map((r) => r.headers['webhook-id'])).size).toBe(count);
   });
 });
