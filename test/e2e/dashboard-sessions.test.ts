@@ -4,6 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../helpers/api.js';
 import { acceptInvitation, cookieOf, DashboardClient, invite, PASSWORD, signIn, tokenOf } from '../helpers/dashboard.js';
+import { secretDigest } from '../../src/domain/digest.js';
+import { dumpRows } from '../helpers/database-dump.js';
 import { expectError } from '../helpers/management.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -40,7 +42,13 @@ describe('dashboard sign-in and sessions', () => {
     expect(response.body.memberships[0].permissions).toContain('members.manage');
     expect(response.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // The token is the session's: the session itself is not in the body, and the database keeps only its digest.
-    expect(response.text).not.toContain(cookie.split(';')[0]!.split('=')[1]);
+    const token = cookie.split(';')[0]!.split('=')[1]!;
+    expect(response.text).not.toContain(token);
+    const rows = (await dumpRows(server.env)).rows.map((r) => r.text).join('\n');
+    // Opaque tokens (not key-shaped: findSecrets' needles assume a key's prefix), looked for whole.
+    expect(rows.includes(token)).toBe(false);
+    expect(rows.includes(response.body.csrfToken)).toBe(false);
+    expect(rows).toContain(secretDigest(token));
     const me = await api.get('/v1/session', { headers: { cookie: cookieOf(response) } });
     expect(me.status).toBe(200);
     expect(me.body.csrfToken).toBe(response.body.csrfToken);
