@@ -128,7 +128,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
       if (bodyless) route.onRequest = appendHook<onRequestHookHandler>(route.onRequest as never, verifySignatures as onRequestHookHandler);
       else route.preValidation = appendHook<preValidationHookHandler>(route.preValidation as never, verifySignatures);
       if (methods.includes('POST')) {
-        route.preHandler = appendHook<preHandlerHookHandler>(route.preHandler as never, idempotency.preHandler as never);
+        route.preHandler = appendHook<preHandlerHookHandler>(route.preHandler as never, idempotency.preHandler);
         route.onSend = appendHook<onSendHookHandler>(route.onSend as never, idempotency.onSend);
       }
       route.schema = {

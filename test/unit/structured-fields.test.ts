@@ -79,6 +79,10 @@ describe('structured fields', () => {
       'sig1=("@method");created=1e5',
       'sig1=("@method");created=9999999999999999',
       'sig1=("@method");created=-',
+      'sig1=("@method");created=--1',
+      'sig1=("@method");created=1234567890123456',
+      'sig1=("@method");s="end\\',
+      'sig1=("@method");t=h\u00e9',
       'sig1=("@method");=1',
       'sig1=("@method");Created=1',
       'sig1=("@method");created=1;created=2',
@@ -124,7 +128,7 @@ describe('structured fields', () => {
       expect([...parsed.get('sig1')!]).toEqual([1, 2, 3]);
     });
 
-    const malformed = ['sig1', 'sig1=', 'sig1=abc', 'sig1="abc"', 'sig1=(:AA==:)', 'sig1=:AAAA', 'sig1=:AA==AA:', 'sig1=:A A=:', 'sig1=:AA==:,', 'sig1=:AA==: sig2=:AA==:', 'sig1=:AA==:x', 'SIG=:AA==:', ':AA==:', 'sha-256=:****:', 'sig1=:AA==:;=1'];
+    const malformed = ['sig1=:AAA===:', 'sig1=:A=A=:', 'sig1=:AA\u00e9=:', 'sig1', 'sig1=', 'sig1=abc', 'sig1="abc"', 'sig1=(:AA==:)', 'sig1=:AAAA', 'sig1=:AA==AA:', 'sig1=:A A=:', 'sig1=:AA==:,', 'sig1=:AA==: sig2=:AA==:', 'sig1=:AA==:x', 'SIG=:AA==:', ':AA==:', 'sha-256=:****:', 'sig1=:AA==:;=1'];
 
     it('refuses malformed input with StructuredFieldError', () => {
       for (const text of malformed) expect(() => parseByteSequenceDictionary(text), JSON.stringify(text)).toThrow(StructuredFieldError);

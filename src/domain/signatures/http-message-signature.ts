@@ -141,16 +141,16 @@ export function verifyHttpMessageSignature(m: SignedMessage, key: VerificationKe
     }
   }
 
-  const lines: string[] = [];
+  let base = '';
   for (const name of input.items) {
     if (name.startsWith('@') && !SUPPORTED_DERIVED.has(name)) return failure('signature_malformed', `The derived component ${name} is not supported.`);
     const value = componentValue(name, m);
     if (value === undefined) return failure('signature_missing_component', `The signature covers ${name} but the request has no such header.`);
-    lines.push(`"${name}": ${value}`);
+    base += `"${name}": ${value}\n`;
   }
-  lines.push(`"@signature-params": ${input.raw}`);
+  base += `"@signature-params": ${input.raw}`;
 
-  if (!checkCryptography(lines.join('\n'), signature, key)) {
+  if (!checkCryptography(base, signature, key)) {
     return failure('signature_invalid', 'The signature does not verify: the method, URL, covered headers or body differ from what was signed, or the wrong key was used.');
   }
   // Only a verified signature is remembered, so forgeries can't fill the cache.

@@ -17,6 +17,17 @@ export interface InnerList {
   raw: string;
 }
 
+/** Characters of base64 (RFC 4648 §4) other than the `=` padding, by char code. */
+const BASE64 = charTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+/** Characters a token may hold after its first (RFC 8941 §3.3.4: tchar, ":" and "/"). */
+const TOKEN_CHAR = charTable("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz:/");
+
+function charTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
+}
+
 class Scanner {
   pos = 0;
   constructor(readonly text: string) {}
@@ -53,6 +64,22 @@ class Scanner {
 
   string(): string {
     this.expect('"');
+    const text = this.text;
+    // Most strings hold no escape: find the closing quote and slice once.
+    for (let i = this.pos; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 0x22) {
+        const value = text.slice(this.pos, i);
+        this.pos = i + 1;
+        return value;
+      }
+      if (code === 0x5c) return this.escapedString();
+      if (code < 0x20 || code > 0x7e) throw new StructuredFieldError('invalid character in string');
+    }
+    throw new StructuredFieldError('unterminated string');
+  }
+
+  private escapedString(): string {
     let out = '';
     for (;;) {
       const c = this.text[this.pos++];
@@ -72,12 +99,19 @@ class Scanner {
 
   byteSequence(): Buffer {
     this.expect(':');
-    const end = this.text.indexOf(':', this.pos);
+    const text = this.text;
+    const end = text.indexOf(':', this.pos);
     if (end === -1) throw new StructuredFieldError('unterminated byte sequence');
-    const b64 = this.text.slice(this.pos, end);
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new StructuredFieldError('invalid base64 in byte sequence');
+    let padding = 0;
+    for (let i = this.pos; i < end; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 0x3d) padding++;
+      else if (padding > 0 || code > 0x7f || BASE64[code] === 0) throw new StructuredFieldError('invalid base64 in byte sequence');
+    }
+    if (padding > 2) throw new StructuredFieldError('invalid base64 in byte sequence');
+    const bytes = Buffer.from(text.slice(this.pos, end), 'base64');
     this.pos = end + 1;
-    return Buffer.from(b64, 'base64');
+    return bytes;
   }
 
   bareItem(): BareItem {
@@ -90,18 +124,33 @@ class Scanner {
       if (v !== '0' && v !== '1') throw new StructuredFieldError('invalid boolean');
       return v === '1';
     }
-    if (c === '-' || (c >= '0' && c <= '9')) {
-      const match = /^-?\d{1,15}/.exec(this.text.slice(this.pos, this.pos + 16));
-      if (match === null) throw new StructuredFieldError('invalid integer');
-      this.pos += match[0].length;
-      if (this.peek() === '.') throw new StructuredFieldError('decimals are not accepted here');
-      return Number(match[0]);
-    }
+    if (c === '-' || (c >= '0' && c <= '9')) return this.integer();
     // token
     const start = this.pos;
-    if (!/[A-Za-z*]/.test(c)) throw new StructuredFieldError(`unexpected "${c}" at position ${this.pos}`);
-    while (this.pos < this.text.length && /[!#$%&'*+\-.^_`|~0-9A-Za-z:/]/.test(this.text[this.pos]!)) this.pos++;
+    const first = this.text.charCodeAt(this.pos);
+    if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 42)) throw new StructuredFieldError(`unexpected "${c}" at position ${this.pos}`);
+    this.pos++;
+    while (this.pos < this.text.length && TOKEN_CHAR[this.text.charCodeAt(this.pos)] === 1) this.pos++;
     return this.text.slice(start, this.pos);
+  }
+
+  /** RFC 8941 integer: an optional minus and 1 to 15 digits; decimals are refused. */
+  private integer(): number {
+    const text = this.text;
+    const negative = text.charCodeAt(this.pos) === 0x2d;
+    let i = negative ? this.pos + 1 : this.pos;
+    const digitsStart = i;
+    let value = 0;
+    for (; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x30 || code > 0x39) break;
+      if (i - digitsStart === 15) throw new StructuredFieldError('invalid integer');
+      value = value * 10 + (code - 0x30);
+    }
+    if (i === digitsStart) throw new StructuredFieldError('invalid integer');
+    this.pos = i;
+    if (text.charCodeAt(i) === 0x2e) throw new StructuredFieldError('decimals are not accepted here');
+    return negative ? -value : value;
   }
 
   params(): Map<string, BareItem> {
