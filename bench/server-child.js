@@ -3,6 +3,8 @@
 // to stdout, which the parent points at a log file. Two extra routes share one
 // handler; only the second declares an operation, so only it gets the
 // authentication hook (added by the onRoute hook in src/http/server.ts).
+// Figure 9 adds a POST pair the same way, and a crypto-only reference route.
+import { createHmac, createSecretKey, hash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createTessera } from '../dist/app.js';
@@ -18,6 +20,16 @@ tessera.server.get('/bench/protected', { config: { operation: 'operations.list' 
 const echoSize = async (request) => ({ ok: true, bytes: JSON.stringify(request.body).length });
 tessera.server.post('/bench/open-post', echoSize);
 tessera.server.post('/bench/protected-post', { config: { operation: 'operations.list' } }, echoSize);
+// The ceiling for an HMAC-signed POST: the open route plus only the cryptography no verifier can
+// skip (SHA-256 of the body, HMAC-SHA256 over a signature base of the same length), no parsing, no key.
+const ceilingKey = createSecretKey(randomBytes(32));
+tessera.server.post('/bench/crypto-only-post', async (request) => {
+  const h = request.headers;
+  const base = `"@method": POST\n"@target-uri": http://${h.host}${request.url}\n"content-digest": ${h['content-digest']}\n"@signature-params": ${h['signature-input']}`;
+  const digest = hash('sha256', request.rawBody, 'buffer');
+  const mac = createHmac('sha256', ceilingKey).update(base).digest();
+  return { ok: digest.length + mac.length === 64, bytes: JSON.stringify(request.body).length };
+});
 
 const url = await tessera.listen();
 

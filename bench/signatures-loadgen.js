@@ -18,6 +18,8 @@ const json = { 'content-type': 'application/json' };
 
 const VARIANTS = {
   'open POST': { method: 'POST', path: '/bench/open-post', headers: json, body },
+  // Sent exactly like the HMAC-signed request (same headers, signed anew), to a route that only does the crypto.
+  'crypto-only POST': { method: 'POST', path: '/bench/crypto-only-post', headers: { ...json, authorization: `Bearer ${keys.hmac.secret}` }, body, signWith: hmac },
   'hmac-sha256 POST': { method: 'POST', path: '/bench/protected-post', headers: { ...json, authorization: `Bearer ${keys.hmac.secret}` }, body, signWith: hmac },
   'ed25519 POST': { method: 'POST', path: '/bench/protected-post', headers: { ...json, authorization: `Bearer ${keys.ed25519.secret}` }, body, signWith: ed25519 },
   'no allowlist GET': { method: 'GET', path: '/bench/protected', headers: { authorization: `Bearer ${keys.plain.secret}` } },
@@ -40,6 +42,8 @@ async function run(name, seconds) {
 
 const comparisons = [
   ['open POST', 'hmac-sha256 POST'],
+  ['open POST', 'crypto-only POST'],
+  ['crypto-only POST', 'hmac-sha256 POST'],
   ['open POST', 'ed25519 POST'],
   ['no allowlist GET', '100-CIDR allowlist GET'],
 ];
