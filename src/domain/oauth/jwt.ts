@@ -66,5 +66,7 @@ export function verifyJwtSignature(decoded: DecodedJwt, publicKey: KeyObject): b
 
 /** Cheap test for "this Bearer value is a JWT, not an API key". */
 export function looksLikeJwt(value: string): boolean {
-  return value.startsWith('eyJ') && value.split('.', 4).length === 3;
+  // Exactly two dots, found without splitting: this runs on every Bearer request.
+  const second = value.indexOf('.', value.indexOf('.') + 1);
+  return value.startsWith('eyJ') && second !== -1 && value.indexOf('.', second + 1) === -1;
 }
