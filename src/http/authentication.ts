@@ -6,7 +6,7 @@ import { isTesseraError, notFound, TesseraError } from '../domain/errors.js';
 import type { Operation } from '../domain/operations.js';
 import type { BoundObjectType, Principal } from '../domain/principal.js';
 import { missingCredentialError, type AuthEntry, type Authenticator, type AuthResult } from '../services/authenticator.js';
-import { extractCredential, type PresentedCredential } from './credential-extraction.js';
+import { credentialFromHeader, extractCredential } from './credential-extraction.js';
 import { sendError } from './error-handler.js';
 import { plainHttpRefusal, type TransportPolicy } from './transport-policy.js';
 import { signedMessageOf } from './signed-request.js';
@@ -130,7 +130,8 @@ export function twoCredentialHook(settings: AuthenticationSettings, op: Operatio
       if (typeof value !== 'string' || value === '') {
         return new TesseraError('missing_credential', `This route needs two keys: ${route.credentials.map((c) => `a ${c.kind} key in ${c.header}`).join(' and ')}. ${header} is missing.`, { param: header });
       }
-      const presented: PresentedCredential = { secret: value.trim(), keyId: null };
+      const presented = credentialFromHeader(header, value);
+      if (isTesseraError(presented)) return new TesseraError(presented.code, presented.message, { param: header, ...(presented.headers && { headers: presented.headers }) });
       const result = await authenticator.authenticate({ secret: presented.secret, keyId: null, environment, operation: op, ip: request.ip, origin });
       if (!result.ok) return new TesseraError(result.error.code, `${header}: ${result.error.message}`, { param: header, ...(result.error.headers && { headers: result.error.headers }) });
       if (result.principal.kind !== kind) return new TesseraError('permission_denied', `${header} must carry a ${kind} key, not a ${result.principal.kind} key.`, { param: header });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { decodeBasicCredentials } from '../domain/basic-credentials.js';
 import { TesseraError } from '../domain/errors.js';
 
 export interface PresentedCredential {
@@ -22,11 +23,9 @@ function fromAuthorization(value: string): PresentedCredential | TesseraError {
   if (token.length > MAX_CREDENTIAL_LENGTH) return malformed('The credential in the Authorization header is far longer than any key.');
   if (scheme.length === 6 && scheme.toLowerCase() === 'bearer') return { secret: token, keyId: null };
   if (scheme.length === 5 && scheme.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(token, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon === -1) return malformed('Basic credentials must be base64 of "<key id>:<secret>".');
-    const user = decoded.slice(0, colon);
-    return { secret: decoded.slice(colon + 1), keyId: user === '' ? null : user };
+    const basic = decodeBasicCredentials(token);
+    if (basic === null) return malformed('Basic credentials must be base64 of "<key id>:<secret>".');
+    return { secret: basic.password, keyId: basic.user === '' ? null : basic.user };
   }
   return malformed('Unsupported Authorization scheme: use Bearer or Basic.');
 }
@@ -39,14 +38,15 @@ export function extractCredential(headers: IncomingHttpHeaders, extraHeaders: re
   const authorization = headers.authorization;
   if (authorization !== undefined && authorization !== '') return fromAuthorization(authorization);
   const apiKey = headers['x-api-key'];
-  if (typeof apiKey === 'string' && apiKey !== '') {
-    return apiKey.length > MAX_CREDENTIAL_LENGTH ? malformed('The X-API-Key header is far longer than any key.') : { secret: apiKey.trim(), keyId: null };
-  }
+  if (typeof apiKey === 'string' && apiKey !== '') return credentialFromHeader('X-API-Key', apiKey);
   for (const name of extraHeaders) {
     const value = headers[name];
-    if (typeof value === 'string' && value !== '') {
-      return value.length > MAX_CREDENTIAL_LENGTH ? malformed(`The ${name} header is far longer than any key.`) : { secret: value.trim(), keyId: null };
-    }
+    if (typeof value === 'string' && value !== '') return credentialFromHeader(name, value);
   }
   return null;
+}
+
+/** A key sent alone as a header's whole value (X-API-Key, the configured names, two-credential routes). */
+export function credentialFromHeader(name: string, value: string): PresentedCredential | TesseraError {
+  return value.length > MAX_CREDENTIAL_LENGTH ? malformed(`The ${name} header is far longer than any key.`) : { secret: value.trim(), keyId: null };
 }

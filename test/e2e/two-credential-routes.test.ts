@@ -75,6 +75,13 @@ describe('routes that need two credentials', () => {
     }
   });
 
+  it('a value far longer than any key: 401 malformed_credential naming its header, as on single-key routes', async () => {
+    const response = await read(both(vault.secret, `${merchantKey.secret}${'x'.repeat(5000)}`));
+    expectNamed(response, 401, 'malformed_credential', 'x-ozura-api-key');
+    expect(response.body.error.message).toContain('far longer than any key');
+    expect(response.headers.get('www-authenticate')).toContain('Bearer');
+  });
+
   it('a key of the wrong kind: 403 naming its header', async () => {
     expectNamed(await read(both(merchantKey.secret, merchantKey.secret)), 403, 'permission_denied', 'x-api-key');
     expectNamed(await read(both(vault.secret, vault.secret)), 403, 'permission_denied', 'x-ozura-api-key');

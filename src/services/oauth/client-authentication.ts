@@ -1,3 +1,4 @@
+import { decodeBasicCredentials } from '../../domain/basic-credentials.js';
 import type { Environment } from '../../domain/environment.js';
 import { getOperation } from '../../domain/operations.js';
 import type { AuthEntry, Authenticator } from '../authenticator.js';
@@ -42,12 +43,11 @@ function presented(request: ClientRequest): { clientId: string; secret: string; 
   // `Basic` alone (HTTP strips the trailing space) is a Basic attempt too: it must fail as one, with the challenge.
   if (header !== undefined && /^basic(?: |$)/i.test(header)) {
     if (bodySecret !== undefined) throw new OAuthError('invalid_request', 'Use one client authentication method: HTTP Basic or client_secret in the body, not both.');
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon === -1) throw new OAuthError('invalid_client', 'Basic credentials must be base64 of client_id:client_secret.', 401, { 'www-authenticate': 'Basic realm="tessera"' });
-    const clientId = formDecode(decoded.slice(0, colon));
+    const basic = decodeBasicCredentials(header.slice(6).trim());
+    if (basic === null) throw new OAuthError('invalid_client', 'Basic credentials must be base64 of client_id:client_secret.', 401, { 'www-authenticate': 'Basic realm="tessera"' });
+    const clientId = formDecode(basic.user);
     if (bodyId !== undefined && bodyId !== clientId) throw new OAuthError('invalid_request', 'client_id in the body differs from the Basic credentials.');
-    return { clientId, secret: formDecode(decoded.slice(colon + 1)), basic: true };
+    return { clientId, secret: formDecode(basic.password), basic: true };
   }
   if (bodyId === undefined || bodySecret === undefined) {
     throw new OAuthError('invalid_client', 'Client authentication is required: HTTP Basic with client_id:client_secret, or client_id and client_secret in the body.', 401, { 'www-authenticate': 'Basic realm="tessera"' });
