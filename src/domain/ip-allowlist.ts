@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { parseIPv4, parseIPv6Groups } from './ip-address.js';
 
 /**
  * CIDR allowlists, IPv4 and IPv6. Addresses are compared as numbers: IPv4 as
@@ -14,33 +14,6 @@ export interface ParsedCidr {
 }
 
 export class InvalidCidrError extends Error {}
-
-function parseIPv4(text: string): number | null {
-  if (!isIPv4(text)) return null;
-  const parts = text.split('.');
-  return ((Number(parts[0]) << 24) | (Number(parts[1]) << 16) | (Number(parts[2]) << 8) | Number(parts[3])) >>> 0;
-}
-
-function parseIPv6(text: string): number[] | null {
-  if (!isIPv6(text)) return null;
-  let head = text;
-  let tailV4: number | null = null;
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.', lastColon)) {
-    tailV4 = parseIPv4(text.slice(lastColon + 1));
-    if (tailV4 === null) return null;
-    head = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = head.split('::');
-  const left = halves[0] === '' ? [] : halves[0]!.split(':');
-  const right = halves.length > 1 && halves[1] !== '' ? halves[1]!.split(':') : [];
-  const fill = 8 - left.length - right.length;
-  const groups = [...left, ...new Array<string>(halves.length > 1 ? fill : 0).fill('0'), ...right].map((g) => parseInt(g, 16));
-  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) return null;
-  const words = [0, 1, 2, 3].map((i) => ((groups[2 * i]! << 16) | groups[2 * i + 1]!) >>> 0);
-  if (tailV4 !== null) words[3] = tailV4;
-  return words;
-}
 
 type AddressWords = { v4: boolean; words: number[] };
 
@@ -66,11 +39,11 @@ function parseAddress(address: string): AddressWords | null {
   }
   const v4 = parseIPv4(address);
   if (v4 !== null) return { v4: true, words: [v4] };
-  const zone = address.indexOf('%');
-  const v6 = parseIPv6(zone === -1 ? address : address.slice(0, zone));
-  if (v6 === null) return null;
-  if (v6[0] === 0 && v6[1] === 0 && v6[2] === 0xffff) return { v4: true, words: [v6[3]!] };
-  return { v4: false, words: v6 };
+  const groups = parseIPv6Groups(address);
+  if (groups === null) return null;
+  const words = [0, 1, 2, 3].map((i) => ((groups[2 * i]! << 16) | groups[2 * i + 1]!) >>> 0);
+  if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return { v4: true, words: [words[3]!] };
+  return { v4: false, words };
 }
 
 function maskWords(prefix: number, count: number): number[] {

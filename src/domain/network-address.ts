@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { parseIPv4, parseIPv6Groups } from './ip-address.js';
 
 /**
  * What an IP address reaches, for refusing server-side request forgery:
@@ -23,18 +23,13 @@ export type AddressClass = 'public' | 'loopback' | 'private' | 'link_local' | 'm
 
 const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '192.0.0.192', '100.100.100.200']);
 
-function v4Number(text: string): number {
-  const [a, b, c, d] = text.split('.').map(Number) as [number, number, number, number];
-  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-}
-
 function v4Text(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
 function inV4(n: number, base: string, bits: number): boolean {
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((n & mask) >>> 0) === v4Number(base);
+  return ((n & mask) >>> 0) === parseIPv4(base);
 }
 
 function classifyV4(n: number): AddressClass {
@@ -56,26 +51,6 @@ function classifyV4(n: number): AddressClass {
     return 'reserved';
   }
   return 'public';
-}
-
-/** The eight 16-bit groups of an IPv6 address (zone id dropped), or null. */
-function v6Groups(text: string): number[] | null {
-  const zone = text.indexOf('%');
-  let address = zone === -1 ? text : text.slice(0, zone);
-  if (!isIPv6(address)) return null;
-  // A dotted IPv4 tail (::ffff:127.0.0.1) becomes its two hex groups.
-  const lastColon = address.lastIndexOf(':');
-  if (address.includes('.', lastColon)) {
-    const n = v4Number(address.slice(lastColon + 1));
-    address = `${address.slice(0, lastColon + 1)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
-  }
-  const [left = '', right] = address.split('::') as [string, string | undefined];
-  const leftGroups = left === '' ? [] : left.split(':');
-  const rightGroups = right === undefined || right === '' ? [] : right.split(':');
-  const fill = right === undefined ? 0 : 8 - leftGroups.length - rightGroups.length;
-  const groups = [...leftGroups, ...new Array<string>(Math.max(0, fill)).fill('0'), ...rightGroups].map((h) => parseInt(h, 16));
-  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g) || g < 0 || g > 0xffff)) return null;
-  return groups;
 }
 
 function classifyV6(g: number[]): AddressClass {
@@ -102,7 +77,8 @@ function classifyV6(g: number[]): AddressClass {
 
 /** The class of an IP address (IPv4 or IPv6 text), or null if it is not one. */
 export function classifyAddress(address: string): AddressClass | null {
-  if (isIPv4(address)) return classifyV4(v4Number(address));
-  const groups = v6Groups(address);
+  const v4 = parseIPv4(address);
+  if (v4 !== null) return classifyV4(v4);
+  const groups = parseIPv6Groups(address);
   return groups === null ? null : classifyV6(groups);
 }
