@@ -5,13 +5,13 @@ import { parseMoney } from '../domain/money.js';
 import { CHECKOUT_SESSION_TTL_MS, isPastExpiry, type CheckoutSession, type Payment, type PaymentRequest } from '../domain/payments.js';
 import { parseRedirectUrl, withQuery } from '../domain/redirect-url.js';
 import { checkoutSessionView } from '../views/checkout-session-view.js';
-import { paymentRequestView } from '../views/payment-request-view.js';
 import type { Store } from '../storage/store.js';
 import type { PaymentScope } from './card-vault.js';
 import { chargeCardToken, type ChargeDeps } from './charge.js';
 import type { CheckoutPageKeys } from './checkout-page-keys.js';
 import { recordEvent } from './events.js';
 import { paginate, type ListOptions, type Page } from './pagination.js';
+import { recordPaymentRequestEvent } from './payment-request-events.js';
 
 /** Session ids are the capability to read and pay a session: 32 base62 characters, 190 random bits. */
 const CHECKOUT_SESSION_ID_LENGTH = 32;
@@ -180,8 +180,7 @@ export class CheckoutService {
   private async recordPaymentEvent(tx: Store, type: 'payment.succeeded' | 'payment.failed', paymentRequestId: string, now: number): Promise<void> {
     const request = await tx.paymentRequests.findById(paymentRequestId);
     if (request === undefined) throw new Error(`payment request ${paymentRequestId} vanished inside its transaction`);
-    const paymentUrl = request.method === 'link' && request.checkoutSessionId !== null ? this.checkoutUrl(request.checkoutSessionId) : null;
-    await recordEvent(tx, { accountId: request.accountId, environment: request.environment, type, data: { object: paymentRequestView(request, [], paymentUrl, now) } }, now);
+    await recordPaymentRequestEvent(tx, type, request, [], (sessionId) => this.checkoutUrl(sessionId), now);
   }
 
   private async whyNotPayable(id: string): Promise<TesseraError> {

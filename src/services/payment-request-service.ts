@@ -10,13 +10,13 @@ import {
   type Refund,
 } from '../domain/payments.js';
 import { parseRedirectUrl } from '../domain/redirect-url.js';
-import { paymentRequestView, refundView } from '../views/payment-request-view.js';
+import { refundView } from '../views/payment-request-view.js';
 import type { Store } from '../storage/store.js';
 import type { PaymentScope } from './card-vault.js';
 import { chargeCardToken, type ChargeDeps } from './charge.js';
 import type { CheckoutPageKeys } from './checkout-page-keys.js';
 import { newSession } from './checkout-service.js';
-import { recordEvent } from './events.js';
+import { paymentUrlOf, recordPaymentRequestEvent, type PaymentRequestEventType } from './payment-request-events.js';
 import { paginate, type ListOptions, type Page } from './pagination.js';
 
 export interface CreatePaymentRequestInput {
@@ -179,12 +179,11 @@ export class PaymentRequestService {
   }
 
   paymentUrl(request: PaymentRequest): string | null {
-    return request.method === 'link' && request.checkoutSessionId !== null ? this.settings.checkoutUrl(request.checkoutSessionId) : null;
+    return paymentUrlOf(request, this.settings.checkoutUrl);
   }
 
-  /** Webhook events go out from the outbox, recorded in the transaction of the change. */
-  private async recordEvent(tx: Store, type: 'payment.succeeded' | 'payment.failed' | 'payment.refunded', request: PaymentRequest, refunds: Refund[], now: number, extra: Record<string, unknown> = {}): Promise<void> {
-    await recordEvent(tx, { accountId: request.accountId, environment: request.environment, type, data: { object: paymentRequestView(request, refunds, this.paymentUrl(request), now), ...extra } }, now);
+  private async recordEvent(tx: Store, type: PaymentRequestEventType, request: PaymentRequest, refunds: Refund[], now: number, extra: Record<string, unknown> = {}): Promise<void> {
+    await recordPaymentRequestEvent(tx, type, request, refunds, this.settings.checkoutUrl, now, extra);
   }
 }
 
