@@ -96,7 +96,7 @@ export class WebhookService {
     };
     const secret = generateWebhookSecret();
     await this.store.transaction(async (tx) => {
-      if ((await tx.webhookEndpoints.count(account.id, environment)) >= MAX_ENDPOINTS) {
+      if ((await tx.webhookEndpoints.countForInsert(account.id, environment)) >= MAX_ENDPOINTS) {
         throw new TesseraError('invalid_request', `An account has at most ${MAX_ENDPOINTS} webhook endpoints per environment. Delete one, or subscribe an existing one to more event types.`);
       }
       await tx.webhookEndpoints.insert(endpoint, this.keyring.seal(secret, webhookSecretAad(endpoint.id)));

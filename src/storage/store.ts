@@ -89,7 +89,7 @@ export class Store {
     this.cashouts = new CashoutsRepository(db);
     this.checkoutPageKeys = new CheckoutPageKeysRepository(db);
     this.events = new EventsRepository(db);
-    this.webhookEndpoints = new WebhookEndpointsRepository(db);
+    this.webhookEndpoints = new WebhookEndpointsRepository(db, dialect === 'postgres');
     this.webhookDeliveries = new WebhookDeliveriesRepository(db);
     this.webhookAttempts = new WebhookAttemptsRepository(db);
     this.keyExpiryNotices = new KeyExpiryNoticesRepository(db);

@@ -39,7 +39,11 @@ export interface EndpointPatch {
 }
 
 export class WebhookEndpointsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** PostgreSQL: lock the account row before counting. SQLite's writers are already serialised (BEGIN IMMEDIATE). */
+    private readonly lockRows: boolean,
+  ) {}
 
   async insert(endpoint: WebhookEndpoint, secretSealed: string): Promise<void> {
     await this.db
@@ -75,7 +79,13 @@ export class WebhookEndpointsRepository {
     return rows.map(toEndpoint);
   }
 
-  async count(accountId: string, environment: Environment): Promise<number> {
+  /**
+   * The account's endpoints in one environment, counted for adding one: the account's row stays
+   * locked until the transaction ends, so two creations at once can't both see room for one more.
+   * (Locking the endpoint rows would not do: a row the other transaction inserts is not among them.)
+   */
+  async countForInsert(accountId: string, environment: Environment): Promise<number> {
+    if (this.lockRows) await this.db.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
     const row = await this.db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).where('environment', '=', environment).executeTakeFirst();
     return Number(row?.n ?? 0);
   }

@@ -139,6 +139,16 @@ describe('webhook endpoints', () => {
     expectError(await create({ url: 'http://localhost/17', eventTypes: ['*'] }, op, path), 400, 'invalid_request');
   });
 
+  it('the limit holds when creations race: 24 at once make exactly 16', async () => {
+    const accountId = await createAccount(api, op, { type: 'merchant', name: 'Racing hooks' });
+    const path = `/v1/accounts/${accountId}/webhook-endpoints`;
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => create({ url: `http://localhost/race/${i}`, eventTypes: ['*'] }, op, path)));
+    expect(answers.map((a) => a.status).sort()).toEqual([...Array<number>(16).fill(201), ...Array<number>(8).fill(400)]);
+    const listed = await api.get(path, { key: op });
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body.data).toHaveLength(16);
+  });
+
   it('GET /v1/event-types lists the registry, for any valid key', async () => {
     const publishable = await createKey(api, op, merchantId, { kind: 'publishable' });
     const listed = await api.get('/v1/event-types', { key: publishable.secret });
