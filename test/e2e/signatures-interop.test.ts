@@ -9,14 +9,12 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 describe('signed requests: interop with http-message-signatures', () => {
   let server: TestServer;
   let api: Api;
-  let merchantId: string;
   let partnerId: string;
 
   beforeAll(async () => {
     server = await startTestServer();
     api = new Api(server.url);
     partnerId = await createAccount(api, server.operatorKeys.sandbox, { type: 'partner', name: 'Platform' });
-    merchantId = await createAccount(api, server.operatorKeys.sandbox, { type: 'merchant', name: 'Shop', parentId: partnerId });
   });
   afterAll(() => server.close());
 
