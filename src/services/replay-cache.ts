@@ -1,40 +1,61 @@
 import type { ReplayGuard } from '../domain/signatures/http-message-signature.js';
 
+/** How many neighbouring slots a signature may occupy from its home slot. */
+const PROBES = 16;
+
 /**
- * Signatures seen inside their tolerance window, in this process's memory.
- * Bounded: past `capacity` the oldest entries go first, and those are the
- * closest to leaving the window anyway.
+ * Signatures seen inside their tolerance window, in this process's memory, as
+ * a fixed hash table in typed arrays: 64 bits of each signature and the second
+ * it may be forgotten. No object per signature, so a million remembered
+ * signatures cost 24 MB and nothing for the garbage collector to trace (a Map
+ * of strings cost several times that, and a microsecond or more per request).
+ *
+ * Only verified signatures are remembered (HMAC-SHA256 or Ed25519 outputs, 32
+ * or 64 bytes that look random), so 64 of their bits identify them: two
+ * distinct signatures sharing them inside one window is a 1-in-10^13 event,
+ * and could only refuse a request, never admit one.
+ *
+ * Bounded: a signature lives within PROBES slots of its home; an expired slot
+ * is free. When every one of them is live (more than `capacity` signatures
+ * inside one window), the one closest to leaving its window is forgotten first.
  */
 export class MemoryReplayCache implements ReplayGuard {
-  private readonly seen = new Map<string, number>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly slots: number;
+  private table: { high: Uint32Array; low: Uint32Array; until: Uint32Array } | null = null;
 
   constructor(
-    private readonly capacity: number,
+    capacity: number,
     private readonly nowSeconds: () => number,
-  ) {}
+  ) {
+    this.slots = 2 ** Math.ceil(Math.log2(Math.max(PROBES, capacity * 2)));
+  }
 
-  seenBefore(signature: string, forgetAfter: number): boolean {
-    const until = this.seen.get(signature);
-    if (until !== undefined && until >= this.nowSeconds()) return true;
-    if (this.seen.size >= this.capacity) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
+  seenBefore(signature: Buffer, forgetAfter: number): boolean {
+    if (signature.length < 8) throw new TypeError('a replay cache remembers signatures of at least 8 bytes');
+    // Allocated on first use: a server whose keys never sign pays nothing.
+    const { high, low, until } = (this.table ??= { high: new Uint32Array(this.slots), low: new Uint32Array(this.slots), until: new Uint32Array(this.slots) });
+    const h = signature.readUInt32LE(0);
+    const l = signature.readUInt32LE(4);
+    const now = this.nowSeconds();
+    const mask = this.slots - 1;
+    const home = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+    let free = -1;
+    let soonest = -1;
+    for (let i = 0; i < PROBES; i++) {
+      const slot = (home + i) & mask;
+      const expiry = until[slot]!;
+      if (expiry < now) {
+        if (free === -1) free = slot;
+      } else if (high[slot] === h && low[slot] === l) {
+        return true;
+      } else if (soonest === -1 || expiry < until[soonest]!) {
+        soonest = slot;
+      }
     }
-    this.seen.set(signature, forgetAfter);
+    const slot = free === -1 ? soonest : free;
+    high[slot] = h;
+    low[slot] = l;
+    until[slot] = forgetAfter;
     return false;
-  }
-
-  /** Drops expired entries every `intervalMs`. */
-  startSweeping(intervalMs: number): void {
-    this.timer = setInterval(() => {
-      const now = this.nowSeconds();
-      for (const [signature, until] of this.seen) if (until < now) this.seen.delete(signature);
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
   }
 }

@@ -350,6 +350,19 @@ describe('request signatures: failures and successes end to end', () => {
       }
     });
 
+    it('the same signature bytes written as other base64 (its padding bits changed) are still a replay', async () => {
+      let captured: Record<string, string> = {};
+      expect((await signed(hmac, { tamper: (h) => void (captured = { ...h }) })).status).toBe(200);
+      // 32 bytes are 43 base64 characters and "=": the last character carries 2 bits that decode to nothing.
+      const match = /^(sig1=:)([A-Za-z0-9+/]{42})([A-Za-z0-9+/])(=:)$/.exec(captured['signature']!)!;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      const last = alphabet[alphabet.indexOf(match[3]!) ^ 1]!;
+      const rewritten = `${match[1]}${match[2]}${last}${match[4]}`;
+      expect(rewritten).not.toBe(captured['signature']);
+      expect(Buffer.from(rewritten.slice(6, -1), 'base64').equals(Buffer.from(captured['signature']!.slice(6, -1), 'base64'))).toBe(true);
+      expectSignatureError(await send('GET', account(), { ...captured, signature: rewritten }), 'signature_replayed');
+    });
+
     it('a replayed body-signed request does not act twice', async () => {
       const body = JSON.stringify({ name: 'Replayed once' });
       let captured: Record<string, string> = {};

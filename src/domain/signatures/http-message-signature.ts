@@ -3,9 +3,9 @@ import { checkContentDigest } from './content-digest.js';
 import { failure, type SignatureFailure, type SignedMessage, type VerificationKey } from './signed-message.js';
 import { parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError, type InnerList } from './structured-fields.js';
 
-/** Remembers signatures seen inside the tolerance window; answers true for a repeat. */
+/** Remembers signatures (their verified bytes) seen inside the tolerance window; answers true for a repeat. */
 export interface ReplayGuard {
-  seenBefore(signature: string, forgetAfter: number): boolean;
+  seenBefore(signature: Buffer, forgetAfter: number): boolean;
 }
 
 export interface VerifyOptions {
@@ -154,7 +154,8 @@ export function verifyHttpMessageSignature(m: SignedMessage, key: VerificationKe
     return failure('signature_invalid', 'The signature does not verify: the method, URL, covered headers or body differ from what was signed, or the wrong key was used.');
   }
   // Only a verified signature is remembered, so forgeries can't fill the cache.
-  if (options.replay.seenBefore(signature.toString('base64'), created + options.toleranceSeconds)) {
+  // The decoded bytes, not the header's text: base64 with other padding bits must not pass for a new signature.
+  if (options.replay.seenBefore(signature, created + options.toleranceSeconds)) {
     return failure('signature_replayed', 'This exact signature was already used. Sign every request anew (a new created time gives a new signature).');
   }
   return null;
