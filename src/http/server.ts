@@ -23,6 +23,7 @@ import { idempotencyHooks } from './idempotency.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { redactSecrets, secretPattern } from './log-redaction.js';
 import { requestIdGenerator } from './request-id.js';
+import { DeferredChildLogger } from './request-logger.js';
 import { rewriteEnvironmentPrefix } from './request-environment.js';
 import type { App, RouteDeps } from './route-deps.js';
 import { registerRoutes } from './routes/index.js';
@@ -71,6 +72,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     // One line per request, written by our own onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: nextRequestId,
+    childLoggerFactory: (logger, bindings, childOptions) => new DeferredChildLogger(logger, bindings, childOptions),
     bodyLimit: options.bodyLimitBytes,
     rewriteUrl: rewriteEnvironmentPrefix,
     return503OnClosing: true,
