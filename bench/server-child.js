@@ -16,6 +16,19 @@ const tessera = await createTessera({ config });
 const handler = async () => ({ ok: true, items: [1, 2, 3] });
 tessera.server.get('/bench/open', handler);
 tessera.server.get('/bench/protected', { config: { operation: 'operations.list' } }, handler);
+// Figure 1's reference: the issue's "bare SHA-256 + Map check in Fastify", as an onRequest hook on
+// the same handler: the least any key check can cost, with no parsing, state, permission or usage.
+const bareKeys = new Map();
+const bareKey = tessera.bootstrap.issued?.sandbox.secret;
+if (bareKey !== undefined) bareKeys.set(hash('sha256', bareKey, 'base64url'), { keyId: 'bare' });
+tessera.server.get('/bench/bare-check', {
+  onRequest(request, reply, done) {
+    const header = request.headers.authorization;
+    const found = typeof header === 'string' && header.startsWith('Bearer ') ? bareKeys.get(hash('sha256', header.slice(7), 'base64url')) : undefined;
+    if (found === undefined) return void reply.code(401).send({ error: 'unknown key' });
+    done();
+  },
+}, handler);
 // The signed-request figures: the same POST with a JSON body, open and protected (a signing key signs it).
 const echoSize = async (request) => ({ ok: true, bytes: JSON.stringify(request.body).length });
 tessera.server.post('/bench/open-post', echoSize);

@@ -57,7 +57,7 @@ export function renderOAuthSections(s) {
       'Three server child processes, each pinned to CPU 0 (only one is under load at a time): Tessera (`bench/server-child.js`, production defaults, log level `info`, a client credential created through the API with `permissions: ["accounts.read", …]`); ' +
         `oidc-provider ${token.oidcProviderVersion} (\`bench/oidc-provider-child.js\`: the same client id and secret, client_credentials, resource indicators with \`accessTokenFormat: 'jwt'\` and an Ed25519 key, so RFC 9068 tokens signed with EdDSA, default in-memory adapter, no request logging); ` +
         'and a bare Fastify route (`bench/bare-jwt-child.js`: no logger, no parsing, no authentication, it only signs an EdDSA JWT with the same claims): the ceiling. ' +
-        `One autocannon load generator (\`bench/oauth-loadgen.js\`, CPU 1) sends the same request to each: \`POST\` with \`Authorization: Basic base64(client_id:client_secret)\` and \`grant_type=client_credentials&scope=accounts.read\`, ${token.connections} connections, keep-alive; ${token.warmupSec} s of warm-up each, then ${token.rounds.length} rounds of ${token.durationSec} s per server, the order rotated every round and reversed every other one. Every answer must be a 200; before the load, each server's token was checked (EdDSA, \`typ: at+jwt\`, 900 s, the scope asked for) and Tessera's accepted on its protected route.`,
+        `One autocannon load generator (\`bench/targets-loadgen.js\`, CPU 1) sends the same request to each: \`POST\` with \`Authorization: Basic base64(client_id:client_secret)\` and \`grant_type=client_credentials&scope=accounts.read\`, ${token.connections} connections, keep-alive; ${token.warmupSec} s of warm-up each, then ${token.rounds.length} rounds of ${token.durationSec} s per server, the order rotated every round and reversed every other one. Every answer must be a 200; before the load, each server's token was checked (EdDSA, \`typ: at+jwt\`, 900 s, the scope asked for) and Tessera's accepted on its protected route.`,
       '',
     );
     out.push(
@@ -100,7 +100,7 @@ export function renderOAuthSections(s) {
     out.push(h8, '');
     out.push(
       'One Tessera server child (CPU 0) and `GET /bench/protected` (operation `operations.list`), called alternately with `Authorization: Bearer <access token>` (a client credential\'s token, obtained once at `/oauth/token`) and with `Authorization: Bearer <secret key>` of the same merchant: after the warm-up both are cache hits (the verified token in the verifier\'s map and its client in the credential cache; the key in the credential cache behind its SHA-256 digest). ' +
-        `autocannon (\`bench/oauth-loadgen.js\`, CPU 1), ${verify.connections} connections, ${verify.warmupSec} s warm-up each, then ${verify.pairs} pairs; a pair is two rounds of ${verify.durationSec} s per route in ABBA order. The token is ${verify.tokenBytes} bytes.`,
+        `autocannon (\`bench/targets-loadgen.js\`, CPU 1), ${verify.connections} connections, ${verify.warmupSec} s warm-up each, then ${verify.pairs} pairs; a pair is two rounds of ${verify.durationSec} s per route in ABBA order. The token is ${verify.tokenBytes} bytes.`,
       '',
     );
     out.push(

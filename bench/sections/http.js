@@ -7,8 +7,44 @@ import { startServer } from '../lib/server.js';
 import { log, median, pinned, removeDir, runProcess, tempDir } from '../lib/util.js';
 
 const LOADGEN = fileURLToPath(new URL('../loadgen.js', import.meta.url));
+const TARGETS_LOADGEN = fileURLToPath(new URL('../targets-loadgen.js', import.meta.url));
 
-export async function httpOverhead({ connections, pairs, minValidPairs = 8, maxPairs = 24, busyThreshold = 0.9, durationSec, warmupSec, unloadedPairs = 0, unloadedSec = 1, nodeArgs = [], logToFile = false }) {
+/**
+ * The issue's yardstick, measured here rather than quoted: the same handler
+ * behind an onRequest hook doing only SHA-256 of the key and a Map look-up
+ * (`/bench/bare-check` in server-child.js), against the open route and
+ * Tessera's protected route, in rotated rounds on the same server.
+ */
+async function bareCheckReference(server, { connections, rounds, durationSec }) {
+  const auth = { authorization: `Bearer ${server.sandboxKey}` };
+  const [refused, accepted] = [await fetch(`${server.url}/bench/bare-check`), await fetch(`${server.url}/bench/bare-check`, { headers: auth })];
+  if (refused.status !== 401 || accepted.status !== 200) throw new Error(`the bare-check route misbehaves: without key ${refused.status}, with key ${accepted.status}`);
+  const targets = [
+    { name: 'open', url: `${server.url}/bench/open`, serverPid: server.pid },
+    { name: 'bare', url: `${server.url}/bench/bare-check`, headers: auth, serverPid: server.pid },
+    { name: 'protected', url: `${server.url}/bench/protected`, headers: auth, serverPid: server.pid },
+  ];
+  const { command, args } = pinned(1, process.execPath, [TARGETS_LOADGEN, JSON.stringify({ targets, connections, rounds, durationSec, warmupSec: 1 })]);
+  log(`figure 1 reference: open, bare SHA-256 + Map check, protected; ${rounds} rotated rounds of ${durationSec} s`);
+  const { stdout, stderr } = await runProcess(command, args);
+  process.stderr.write(stderr);
+  const data = JSON.parse(stdout);
+  const ratio = (a, b) => median(data.rounds.map((r) => r.runs[a].rps / r.runs[b].rps));
+  const cpuRatio = (a, b) => median(data.rounds.map((r) => r.runs[b].cpuUsPerRequest / r.runs[a].cpuUsPerRequest));
+  const cpuUs = (name) => median(data.rounds.map((r) => r.runs[name].cpuUsPerRequest));
+  return {
+    rounds: data.rounds.length,
+    bareOverOpen: ratio('bare', 'open'),
+    bareOverOpenCpu: cpuRatio('bare', 'open'),
+    protectedOverOpen: ratio('protected', 'open'),
+    protectedOverOpenCpu: cpuRatio('protected', 'open'),
+    protectedOverBare: ratio('protected', 'bare'),
+    protectedOverBareCpu: cpuRatio('protected', 'bare'),
+    cpuUs: { open: cpuUs('open'), bare: cpuUs('bare'), protected: cpuUs('protected') },
+  };
+}
+
+export async function httpOverhead({ connections, referenceRounds = 6, pairs, minValidPairs = 8, maxPairs = 24, busyThreshold = 0.9, durationSec, warmupSec, unloadedPairs = 0, unloadedSec = 1, nodeArgs = [], logToFile = false }) {
   const dataDir = tempDir('tessera-bench-http-');
   const logFile = logToFile ? join(dataDir, 'server.log') : '/dev/null';
   const server = await startServer({ env: { TESSERA_DATA_DIR: join(dataDir, 'data') }, logFile, cpu: 0, nodeArgs });
@@ -53,6 +89,7 @@ export async function httpOverhead({ connections, pairs, minValidPairs = 8, maxP
         rpsProtected: median(pairs.map((p) => p.autocannon.protected.rps)),
       };
     };
+    const reference = await bareCheckReference(server, { connections, rounds: referenceRounds, durationSec });
     const saturated = data.pairs.filter((p) => p.saturated);
     const enough = saturated.length >= 5;
     await server.stop();
@@ -67,6 +104,7 @@ export async function httpOverhead({ connections, pairs, minValidPairs = 8, maxP
       basis: enough ? 'saturated' : 'all',
       ...stats(enough ? saturated : data.pairs),
       all: stats(data.pairs),
+      reference,
       saturatedCount: saturated.length,
       pooled: enough ? data.pooled : data.pooledAll,
       pooledAll: data.pooledAll,

@@ -14,7 +14,7 @@ import { analyseProfile } from '../lib/profile.js';
 import { startServer } from '../lib/server.js';
 import { log, median, pinned, removeDir, runProcess, tempDir } from '../lib/util.js';
 
-const LOADGEN = fileURLToPath(new URL('../oauth-loadgen.js', import.meta.url));
+const LOADGEN = fileURLToPath(new URL('../targets-loadgen.js', import.meta.url));
 const OIDC_CHILD = fileURLToPath(new URL('../oidc-provider-child.js', import.meta.url));
 const BARE_CHILD = fileURLToPath(new URL('../bare-jwt-child.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

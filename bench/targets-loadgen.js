@@ -1,4 +1,4 @@
-// Load generator for the OAuth figures, in its own process (pinned to another
+// Load generator for the OAuth figures and figure 1's reference, in its own process (pinned to another
 // CPU than the servers): autocannon against several targets (each a request on
 // some server process), round after round, the order rotated every round and
 // reversed every other one, so that drift in the machine hits every target
@@ -6,7 +6,7 @@
 // run (/proc/PID/task/*/schedstat), like bench/loadgen.js. Prints one JSON
 // document on stdout.
 //
-//   node bench/oauth-loadgen.js '{"targets":[{"name":"a","url":"http://…","method":"POST","headers":{…},"body":"…","serverPid":1}],"connections":50,"rounds":6,"durationSec":2,"warmupSec":2}'
+//   node bench/targets-loadgen.js '{"targets":[{"name":"a","url":"http://…","method":"POST","headers":{…},"body":"…","serverPid":1}],"connections":50,"rounds":6,"durationSec":2,"warmupSec":2}'
 import autocannon from 'autocannon';
 import { processCpuNs } from './lib/process-cpu.js';
 
