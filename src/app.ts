@@ -1,11 +1,10 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import { sql } from 'kysely';
-import pino, { type DestinationStream, type Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import { loadMasterKeyring, reloadingUnsealer } from './crypto/master-key-file.js';
 import type { MasterKeyring } from './crypto/master-key.js';
 import { SlidingWindowRateLimiter } from './domain/rate-limiter.js';
-import { redactionPaths } from './http/log-redaction.js';
 import { Metrics } from './http/metrics.js';
 import { requestEnvironmentResolver } from './http/request-environment.js';
 import type { App } from './http/route-deps.js';
@@ -39,6 +38,7 @@ import { SessionService } from './services/session-service.js';
 import { MemberService } from './services/member-service.js';
 import { KeyUsageService } from './services/key-usage.js';
 import { migrateToLatest } from './storage/migrator.js';
+import { BatchedStdout, createLogger } from './logger.js';
 import { Store } from './storage/store.js';
 
 export interface TesseraOptions {
@@ -51,11 +51,6 @@ export interface TesseraOptions {
   resolveHost?: HostResolver;
   /** A real payment processor for live; without one, live uses the built-in simulated processor too. */
   processors?: { live?: PaymentProcessor };
-}
-
-export function createLogger(config: Config, stream?: DestinationStream): Logger {
-  const options = { level: config.logLevel, redact: { paths: redactionPaths(config.apiKeyHeaders), censor: '[redacted]' } };
-  return stream === undefined ? pino(options) : pino(options, stream);
 }
 
 /** Storage, master key and the services on top of them: what the server and the CLI share. */
@@ -86,7 +81,8 @@ export interface Core {
 export async function openCore(options: TesseraOptions & { onCredentialChanged: (id: string) => void | Promise<void>; createMasterKey: boolean }): Promise<Core> {
   const { config } = options;
   const now = options.now ?? Date.now;
-  const logger = createLogger(config, options.logStream);
+  const logStream = options.logStream ?? new BatchedStdout();
+  const logger = createLogger(config, logStream);
   const { keyring, generatedFile } = loadMasterKeyring({ envValue: config.masterKey, filePath: config.masterKeyFile, createIfMissing: options.createMasterKey });
   const opened = openDatabase(config);
   try {
@@ -116,7 +112,10 @@ export async function openCore(options: TesseraOptions & { onCredentialChanged: 
     sessions,
     members: new MemberService(store, passwords, sessions, () => config.publicUrl, now),
     now,
-    close: () => opened.close(),
+    close: async () => {
+      await opened.close();
+      if (logStream instanceof BatchedStdout) logStream.end();
+    },
   };
 }
 
