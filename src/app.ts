@@ -4,6 +4,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import { loadMasterKeyring, reloadingUnsealer } from './crypto/master-key-file.js';
 import type { MasterKeyring } from './crypto/master-key.js';
+import { BatchedStdout, createLogger } from './logger.js';
 import { SlidingWindowRateLimiter } from './domain/rate-limiter.js';
 import { Metrics } from './http/metrics.js';
 import { requestEnvironmentResolver } from './http/request-environment.js';
@@ -38,7 +39,6 @@ import { SessionService } from './services/session-service.js';
 import { MemberService } from './services/member-service.js';
 import { KeyUsageService } from './services/key-usage.js';
 import { migrateToLatest } from './storage/migrator.js';
-import { BatchedStdout, createLogger } from './logger.js';
 import { Store } from './storage/store.js';
 
 export interface TesseraOptions {

@@ -38,7 +38,7 @@ export class BatchedStdout implements DestinationStream {
     this.sonic.flushSync();
   }
 
-  /** Stops the timer and writes out the rest. */
+  /** Stops the timer and writes out the rest (if a write is in flight then, pino's exit hook writes what it held back). */
   end(): void {
     clearInterval(this.timer);
     if (this.owed > 0) this.sonic.flush();
