@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { HmacSha256Key } from '../crypto/hmac-sha256.js';
 import type { AuthRecord } from '../domain/credential.js';
 import { IpAllowlist } from '../domain/ip-allowlist.js';
 import type { Principal } from '../domain/principal.js';
@@ -45,7 +45,7 @@ export function buildAuthEntry(record: AuthRecord, unseal: Unsealer, usage: Usag
     const key: VerificationKey =
       c.signing.algorithm === 'ed25519'
         ? { keyId: c.id, algorithm: 'ed25519', hmacKey: null, publicKey: ed25519KeyObject(c.signing.publicKey!) }
-        : { keyId: c.id, algorithm: 'hmac-sha256', hmacKey: createSecretKey(unseal(record.sealedSigningSecret!, signingSecretAad(c.id))), publicKey: null };
+        : { keyId: c.id, algorithm: 'hmac-sha256', hmacKey: new HmacSha256Key(unseal(record.sealedSigningSecret!, signingSecretAad(c.id))), publicKey: null };
     verification = { scheme: c.signing.scheme, key };
   }
   const usableUntil = c.deletedAt !== null || !c.enabled ? 0 : Math.min(c.expiresAt ?? Infinity, record.secretExpiresAt ?? Infinity);

@@ -1,4 +1,5 @@
-import { createHash, hash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import { equalsBinaryDigest } from '../../crypto/binary-digest.js';
 import { parseByteSequenceDictionary, StructuredFieldError } from './structured-fields.js';
 
 const ALGORITHMS: Record<string, string> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
@@ -21,9 +22,8 @@ export function checkContentDigest(header: string, body: Buffer): DigestCheck {
   for (const [name, expected] of digests) {
     const algorithm = ALGORITHMS[name];
     if (algorithm === undefined) continue;
-    // One-shot hash: no Hash object per request.
-    const actual = hash(algorithm, body, 'buffer') as unknown as Buffer;
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return 'mismatch';
+    // One-shot hash, as a binary string: no Hash object and no C++-made Buffer per request.
+    if (!equalsBinaryDigest(expected, hash(algorithm, body, 'binary'))) return 'mismatch';
     checked++;
   }
   return checked === 0 ? 'unsupported' : 'ok';

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { verify as verifySignature } from 'node:crypto';
+import { equalsBinaryDigest } from '../../crypto/binary-digest.js';
 import { checkContentDigest } from './content-digest.js';
 import { failure, type SignatureFailure, type SignedMessage, type VerificationKey } from './signed-message.js';
 import { parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError, type InnerList } from './structured-fields.js';
@@ -77,8 +78,7 @@ function selectSignature(inputs: Map<string, InnerList>, keyId: string): { label
 
 function checkCryptography(base: string, signature: Buffer, key: VerificationKey): boolean {
   if (key.algorithm === 'hmac-sha256') {
-    const expected = createHmac('sha256', key.hmacKey!).update(base).digest();
-    return expected.length === signature.length && timingSafeEqual(expected, signature);
+    return equalsBinaryDigest(signature, key.hmacKey!.digest(base));
   }
   return signature.length === 64 && verifySignature(null, Buffer.from(base), key.publicKey!, signature);
 }

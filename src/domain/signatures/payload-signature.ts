@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { equalsBinaryDigest } from '../../crypto/binary-digest.js';
+import type { HmacSha256Key } from '../../crypto/hmac-sha256.js';
 import { failure, type SignatureFailure } from './signed-message.js';
 
 /**
@@ -6,16 +7,14 @@ import { failure, type SignatureFailure } from './signed-message.js';
  * signing secret. It covers neither method, path nor time, so a captured
  * request can be replayed: kept only for compatibility, chosen per key.
  */
-export function verifyPayloadSignature(header: string | undefined, body: Buffer | null, hmacKey: KeyObject): SignatureFailure | null {
+export function verifyPayloadSignature(header: string | undefined, body: Buffer | null, hmacKey: HmacSha256Key): SignatureFailure | null {
   if (header === undefined || header === '') {
     return failure('signature_missing', 'This key requires signed requests: send Payload-Signature, the hex HMAC-SHA256 of the raw body with your signing secret.');
   }
   if (!/^[0-9a-fA-F]{64}$/.test(header.trim())) {
     return failure('signature_malformed', 'Payload-Signature must be 64 hex characters (HMAC-SHA256 of the raw body).');
   }
-  const expected = createHmac('sha256', hmacKey).update(body ?? Buffer.alloc(0)).digest();
-  const given = Buffer.from(header.trim(), 'hex');
-  if (!timingSafeEqual(expected, given)) {
+  if (!equalsBinaryDigest(Buffer.from(header.trim(), 'hex'), hmacKey.digest(body ?? Buffer.alloc(0)))) {
     return failure('signature_invalid', 'Payload-Signature does not match the body. Sign the exact bytes you send, encoded as UTF-8, with your signing secret.');
   }
   return null;

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { HmacSha256Key } from '../../crypto/hmac-sha256.js';
 
 /** What signature verification needs of a request, free of any HTTP framework. */
 export interface SignedMessage {
@@ -20,9 +21,8 @@ export type SigningAlgorithm = 'hmac-sha256' | 'ed25519';
 export interface VerificationKey {
   keyId: string;
   algorithm: SigningAlgorithm;
-  /** HMAC: the UTF-8 bytes of the signing secret exactly as shown to the merchant. */
-  /** Imported once when the key is loaded: importing raw bytes on every createHmac costs microseconds. */
-  hmacKey: KeyObject | null;
+  /** HMAC: the UTF-8 bytes of the signing secret exactly as shown to the merchant, prepared once when the key is loaded. */
+  hmacKey: HmacSha256Key | null;
   /** Ed25519: the merchant's public key; Tessera holds no secret at all. */
   publicKey: KeyObject | null;
 }
