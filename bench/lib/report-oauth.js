@@ -55,8 +55,8 @@ export function renderOAuthSections(s) {
     out.push(h7, '');
     out.push(
       'Three server child processes, each pinned to CPU 0 (only one is under load at a time): Tessera (`bench/server-child.js`, production defaults, log level `info`, a client credential created through the API with `permissions: ["accounts.read", …]`); ' +
-        `oidc-provider ${token.oidcProviderVersion} (\`bench/oidc-provider-child.js\`: the same client id and secret, client_credentials, resource indicators with \`accessTokenFormat: 'jwt'\` and an Ed25519 key, so RFC 9068 tokens signed with EdDSA, default in-memory adapter, no request logging); ` +
-        'and a bare Fastify route (`bench/bare-jwt-child.js`: no logger, no parsing, no authentication, it only signs an EdDSA JWT with the same claims): the ceiling. ' +
+        `oidc-provider ${token.oidcProviderVersion} (\`bench/oidc-provider-child.js\`: the same client id and secret, client_credentials, resource indicators with \`accessTokenFormat: 'jwt'\` and an Ed25519 key, so RFC 9068 tokens signed with EdDSA through jose and node:crypto (OpenSSL), default in-memory adapter, no request logging); ` +
+        'and a bare Fastify route (`bench/bare-jwt-child.js`: no logger, no parsing, no authentication, it only signs an EdDSA JWT with the same claims, with libsodium as Tessera does): the ceiling. ' +
         `One autocannon load generator (\`bench/targets-loadgen.js\`, CPU 1) sends the same request to each: \`POST\` with \`Authorization: Basic base64(client_id:client_secret)\` and \`grant_type=client_credentials&scope=accounts.read\`, ${token.connections} connections, keep-alive; ${token.warmupSec} s of warm-up each, then ${token.rounds.length} rounds of ${token.durationSec} s per server, the order rotated every round and reversed every other one. Every answer must be a 200; before the load, each server's token was checked (EdDSA, \`typ: at+jwt\`, 900 s, the scope asked for) and Tessera's accepted on its protected route.`,
       '',
     );

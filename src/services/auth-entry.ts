@@ -1,9 +1,10 @@
+import { Ed25519PublicKey } from '../crypto/ed25519.js';
 import { HmacSha256Key } from '../crypto/hmac-sha256.js';
 import type { AuthRecord } from '../domain/credential.js';
 import { IpAllowlist } from '../domain/ip-allowlist.js';
 import type { Principal } from '../domain/principal.js';
 import type { VerificationKey } from '../domain/signatures/signed-message.js';
-import { ed25519KeyObject, type SignatureScheme } from '../domain/signatures/signing-keys.js';
+import type { SignatureScheme } from '../domain/signatures/signing-keys.js';
 import { signingSecretAad } from './key-signing.js';
 import type { UsageSlot } from './usage-recorder.js';
 
@@ -44,7 +45,7 @@ export function buildAuthEntry(record: AuthRecord, unseal: Unsealer, usage: Usag
   if (c.signing !== null) {
     const key: VerificationKey =
       c.signing.algorithm === 'ed25519'
-        ? { keyId: c.id, algorithm: 'ed25519', hmacKey: null, publicKey: ed25519KeyObject(c.signing.publicKey!) }
+        ? { keyId: c.id, algorithm: 'ed25519', hmacKey: null, publicKey: Ed25519PublicKey.fromBase64(c.signing.publicKey!) }
         : { keyId: c.id, algorithm: 'hmac-sha256', hmacKey: new HmacSha256Key(unseal(record.sealedSigningSecret!, signingSecretAad(c.id))), publicKey: null };
     verification = { scheme: c.signing.scheme, key };
   }

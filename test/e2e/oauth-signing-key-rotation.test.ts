@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -53,18 +54,20 @@ describe('token signing keys: rotation by the CLI while the server runs, and at 
   afterAll(() => server.close());
 
   it('the private signing key is sealed under the master key, never in clear', async () => {
-    const { kid, privateKey } = server.tessera.signingKeys.signer();
-    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-    const raw = der.subarray(-32);
+    const { kid } = server.tessera.signingKeys.signer();
     const { rows } = await dumpRows(server.env);
     const keyRows = rows.filter((r) => r.table === 'oauth_signing_keys');
     expect(keyRows).toHaveLength(1);
     const sealed = keyRows[0]!.row.private_key_sealed as string;
     const masterKey = readMasterKeyFile(join(server.env.TESSERA_DATA_DIR!, 'master.key'))[0]!;
     expect(sealed.startsWith(`mk1.${masterKeyIdOf(masterKey)}.`)).toBe(true);
-    // It opens, independently of Tessera's code, to this very key, bound to its kid.
-    expect(openSealed(sealed, masterKey, signingKeyAad(kid)).equals(der)).toBe(true);
+    // It opens, independently of Tessera's code and bound to its kid, to the key that signs the tokens.
+    const der = openSealed(sealed, masterKey, signingKeyAad(kid));
     expect(() => openSealed(sealed, masterKey, signingKeyAad('another-kid'))).toThrow();
+    const token = decodeToken(await issueToken(api, client));
+    expect(token.header.kid).toBe(kid);
+    expect(verify(null, Buffer.from(token.signingInput), createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })), token.signature)).toBe(true);
+    const raw = der.subarray(-32);
     // No form of the private key anywhere in the database (and, for SQLite, in its files).
     const needles = [raw.toString('hex'), raw.toString('base64'), raw.toString('base64url'), der.toString('base64'), der.toString('hex'), raw.toString('latin1')];
     for (const { table, text } of rows) for (const needle of needles) expect(text.includes(needle), `private key found in ${table}`).toBe(false);

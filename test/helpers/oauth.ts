@@ -1,5 +1,6 @@
-import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { expect } from 'vitest';
+import type { Ed25519PrivateKey } from '../../src/crypto/ed25519.js';
 import type { Api, ApiResponse } from './api.js';
 import { createKey } from './fixtures.js';
 
@@ -89,9 +90,9 @@ export function decodeToken(token: string): DecodedToken {
 const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A token signed here, with a private key the test holds: any header, any claims. */
-export function signToken(header: Record<string, unknown>, claims: Record<string, unknown>, privateKey: KeyObject): string {
+export function signToken(header: Record<string, unknown>, claims: Record<string, unknown>, privateKey: Ed25519PrivateKey): string {
   const input = `${b64json(header)}.${b64json(claims)}`;
-  return `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`;
+  return `${input}.${privateKey.signBase64url(Buffer.from(input))}`;
 }
 
 /** The same token with its claims replaced and its original signature kept. */

@@ -1,4 +1,4 @@
-import { sign, verify, type KeyObject } from 'node:crypto';
+import type { Ed25519PrivateKey, Ed25519PublicKey } from '../../crypto/ed25519.js';
 
 /**
  * Compact JWS with EdDSA (Ed25519), the only algorithm Tessera issues or
@@ -24,9 +24,9 @@ export function encodedHeader(kid: string): string {
   return base64urlJson({ alg: JWT_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid });
 }
 
-export function signJwt(encodedHeaderText: string, claims: object, privateKey: KeyObject): string {
+export function signJwt(encodedHeaderText: string, claims: object, privateKey: Ed25519PrivateKey): string {
   const signingInput = `${encodedHeaderText}.${base64urlJson(claims)}`;
-  return `${signingInput}.${sign(null, Buffer.from(signingInput), privateKey).toString('base64url')}`;
+  return `${signingInput}.${privateKey.signBase64url(Buffer.from(signingInput))}`;
 }
 
 export type JwtDecodeFailure = 'malformed' | 'unsupported_algorithm';
@@ -60,8 +60,8 @@ export function decodeJwt(token: string): DecodedJwt | JwtDecodeFailure {
   return { header, claims, signingInput: `${h}.${p}`, signature: Buffer.from(s, 'base64url') };
 }
 
-export function verifyJwtSignature(decoded: DecodedJwt, publicKey: KeyObject): boolean {
-  return decoded.signature.length === 64 && verify(null, Buffer.from(decoded.signingInput), publicKey, decoded.signature);
+export function verifyJwtSignature(decoded: DecodedJwt, publicKey: Ed25519PublicKey): boolean {
+  return publicKey.verify(Buffer.from(decoded.signingInput), decoded.signature);
 }
 
 /** Cheap test for "this Bearer value is a JWT, not an API key". */

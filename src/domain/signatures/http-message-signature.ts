@@ -1,4 +1,3 @@
-import { verify as verifySignature } from 'node:crypto';
 import { equalsBinaryDigest } from '../../crypto/binary-digest.js';
 import { checkContentDigest } from './content-digest.js';
 import { failure, type SignatureFailure, type SignedMessage, type VerificationKey } from './signed-message.js';
@@ -80,7 +79,7 @@ function checkCryptography(base: string, signature: Buffer, key: VerificationKey
   if (key.algorithm === 'hmac-sha256') {
     return equalsBinaryDigest(signature, key.hmacKey!.digest(base));
   }
-  return signature.length === 64 && verifySignature(null, Buffer.from(base), key.publicKey!, signature);
+  return key.publicKey!.verify(Buffer.from(base), signature);
 }
 
 /**

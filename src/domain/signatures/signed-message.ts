@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import type { Ed25519PublicKey } from '../../crypto/ed25519.js';
 import type { HmacSha256Key } from '../../crypto/hmac-sha256.js';
 
 /** What signature verification needs of a request, free of any HTTP framework. */
@@ -24,7 +24,7 @@ export interface VerificationKey {
   /** HMAC: the UTF-8 bytes of the signing secret exactly as shown to the merchant, prepared once when the key is loaded. */
   hmacKey: HmacSha256Key | null;
   /** Ed25519: the merchant's public key; Tessera holds no secret at all. */
-  publicKey: KeyObject | null;
+  publicKey: Ed25519PublicKey | null;
 }
 
 export type SignatureErrorCode =

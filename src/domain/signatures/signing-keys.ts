@@ -31,7 +31,3 @@ export function normalizeEd25519PublicKey(text: string): string {
   const der = key.export({ format: 'der', type: 'spki' });
   return der.subarray(der.length - 32).toString('base64');
 }
-
-export function ed25519KeyObject(rawBase64: string): KeyObject {
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(rawBase64, 'base64')]), format: 'der', type: 'spki' });
-}

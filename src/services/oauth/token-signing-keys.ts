@@ -1,8 +1,8 @@
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import { Ed25519PrivateKey, Ed25519PublicKey } from '../../crypto/ed25519.js';
 import type { MasterKeyring } from '../../crypto/master-key.js';
 import { randomBase62 } from '../../domain/base62.js';
 import { encodedHeader } from '../../domain/oauth/jwt.js';
-import { ed25519KeyObject } from '../../domain/signatures/signing-keys.js';
 import type { Store } from '../../storage/store.js';
 import type { Unsealer } from '../auth-entry.js';
 
@@ -19,7 +19,7 @@ export interface Jwk {
 }
 
 interface PublishedKey {
-  publicKey: KeyObject;
+  publicKey: Ed25519PublicKey;
   jwk: Jwk;
   retireAt: number | null;
 }
@@ -27,7 +27,7 @@ interface PublishedKey {
 interface CurrentKey {
   kid: string;
   header: string;
-  privateKey: KeyObject;
+  privateKey: Ed25519PrivateKey;
 }
 
 export function signingKeyAad(kid: string): string {
@@ -62,7 +62,7 @@ export class TokenSigningKeys {
     const published = new Map<string, PublishedKey>();
     for (const row of rows) {
       published.set(row.kid, {
-        publicKey: ed25519KeyObject(row.public_key),
+        publicKey: Ed25519PublicKey.fromBase64(row.public_key),
         jwk: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(row.public_key, 'base64').toString('base64url'), kid: row.kid, alg: 'EdDSA', use: 'sig' },
         retireAt: row.retire_at,
       });
@@ -70,7 +70,7 @@ export class TokenSigningKeys {
     const newest = rows.find((r) => r.retire_at === null)!;
     if (this.current?.kid !== newest.kid) {
       const der = this.unseal(newest.private_key_sealed, signingKeyAad(newest.kid));
-      this.current = { kid: newest.kid, header: encodedHeader(newest.kid), privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) };
+      this.current = { kid: newest.kid, header: encodedHeader(newest.kid), privateKey: Ed25519PrivateKey.fromPkcs8(der) };
     }
     this.published = published;
   }
@@ -91,7 +91,7 @@ export class TokenSigningKeys {
     return this.current;
   }
 
-  publicKeyFor(kid: string): KeyObject | undefined {
+  publicKeyFor(kid: string): Ed25519PublicKey | undefined {
     const key = this.published.get(kid);
     if (key === undefined || (key.retireAt !== null && key.retireAt <= this.now())) return undefined;
     return key.publicKey;
