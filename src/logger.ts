@@ -28,9 +28,14 @@ export class BatchedStdout implements DestinationStream {
     this.sonic.write(line);
   }
 
-  /** Writes out whatever is buffered now (pino's `logger.flush()` calls this). */
-  flush(): void {
-    this.sonic.flush();
+  /**
+   * Writes out whatever is buffered now; pino's `logger.flush(callback)` calls
+   * this with its callback, once the lines are written. SonicBoom then fsyncs,
+   * which a pipe or a terminal refuses with EINVAL: nothing to sync, not a failure.
+   */
+  flush(callback?: (error?: Error) => void): void {
+    if (callback === undefined) return void this.sonic.flush();
+    this.sonic.flush((error) => callback((error as NodeJS.ErrnoException | undefined)?.code === 'EINVAL' ? undefined : error));
   }
 
   /** Writes out everything, blocking; for the moment before an exit. */

@@ -49,6 +49,15 @@ export class Ed25519PrivateKey {
 export class Ed25519PublicKey {
   readonly #raw: Buffer;
 
+  /**
+   * Whether these 32 bytes are a public key any signature can verify against:
+   * a canonical point of the curve, not of small order (the identity among
+   * them, which a lax verifier would let anyone sign for).
+   */
+  static isUsable(raw: Buffer): boolean {
+    return raw.length === PUBLIC_KEY_BYTES && sodium.crypto_core_ed25519_is_valid_point(raw);
+  }
+
   constructor(raw: Buffer) {
     if (raw.length !== PUBLIC_KEY_BYTES) throw new TypeError(`an Ed25519 public key is ${PUBLIC_KEY_BYTES} bytes, not ${raw.length}`);
     this.#raw = Buffer.from(raw);

@@ -9,6 +9,7 @@ declare module 'sodium-native' {
     crypto_sign_seed_keypair(publicKey: Buffer, secretKey: Buffer, seed: Buffer): void;
     crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
     crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
+    crypto_core_ed25519_is_valid_point(point: Buffer): boolean;
   };
   export default sodium;
 }

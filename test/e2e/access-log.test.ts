@@ -87,4 +87,19 @@ describe('access log on stdout', () => {
       .map((line) => (JSON.parse(line) as { n: number }).n);
     expect(numbers).toEqual(Array.from({ length: 25 }, (_, i) => i));
   });
+
+  it("pino's logger.flush(callback) calls back once the buffered lines are written", async () => {
+    const script = `
+      const { BatchedStdout, createLogger } = await import(${JSON.stringify(LOGGER)});
+      const logger = createLogger({ logLevel: 'info', apiKeyHeaders: [] }, new BatchedStdout());
+      const giveUp = setTimeout(() => process.exit(3), 5000);
+      logger.info('flushed on request');
+      logger.flush((error) => { clearTimeout(giveUp); process.exit(error ? 4 : 0); });
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const out = collect(child);
+    expect(await out.exited).toBe(0);
+    expect(out.stdout()).toContain('flushed on request');
+  });
 });

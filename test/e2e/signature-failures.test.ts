@@ -108,6 +108,30 @@ describe('request signatures: failures and successes end to end', () => {
     if (messagePart !== undefined) expect(response.body.error.message).toMatch(messagePart);
   }
 
+  it('key creation refuses, naming signingPublicKey, a public key nothing can be verified against, and creates nothing', async () => {
+    const op = server.operatorKeys.sandbox;
+    const countKeys = async () => (await api.get(keysWithQuery(), { key: op })).body.data.length as number;
+    const before = await countKeys();
+    const identity = Buffer.alloc(32);
+    identity[0] = 1;
+    const spki = (raw: Buffer) => `-----BEGIN PUBLIC KEY-----\n${Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]).toString('base64')}\n-----END PUBLIC KEY-----\n`;
+    const refused: Record<string, string> = {
+      'not a key': 'hello',
+      'an RSA key': generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      '31 raw bytes': randomBytes(31).toString('base64'),
+      // Small-order points: a lax verifier would accept forgeries for the identity.
+      'the identity point, raw': identity.toString('base64'),
+      'the identity point, as PEM': spki(identity),
+      'a point of order 4 (all zero bytes)': Buffer.alloc(32).toString('base64'),
+    };
+    for (const [label, signingPublicKey] of Object.entries(refused)) {
+      const response = await api.post(`/v1/accounts/${merchantId}/keys`, { kind: 'restricted', permissions, signingPublicKey }, { key: op });
+      expectError(response, 400, 'invalid_field', 'signingPublicKey');
+      expect(response.body.error.message, label).toMatch(/signingPublicKey/);
+    }
+    expect(await countKeys()).toBe(before);
+  });
+
   describe('successes', () => {
     it('shows each key how it must sign', () => {
       expect(hmac.signing).toEqual({ scheme: 'http-message-signatures', algorithm: 'hmac-sha256' });

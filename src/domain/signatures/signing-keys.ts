@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { Ed25519PublicKey } from '../../crypto/ed25519.js';
 
 /** Signature schemes a key can require; chosen at creation. */
 export const SIGNATURE_SCHEMES = ['http-message-signatures', 'payload-signature'] as const;
@@ -28,6 +29,7 @@ export function normalizeEd25519PublicKey(text: string): string {
     throw new InvalidPublicKeyError('not a readable public key');
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new InvalidPublicKeyError(`an ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
-  const der = key.export({ format: 'der', type: 'spki' });
-  return der.subarray(der.length - 32).toString('base64');
+  const raw = key.export({ format: 'der', type: 'spki' }).subarray(-32);
+  if (!Ed25519PublicKey.isUsable(raw)) throw new InvalidPublicKeyError('not a point of the curve that a signature can verify against (it is of small order or not canonical): export the public key of the pair you sign with');
+  return raw.toString('base64');
 }
