@@ -42,9 +42,9 @@ const ceilingKey = new HmacSha256Key(randomBytes(32));
 tessera.server.post('/bench/crypto-only-post', async (request) => {
   const h = request.headers;
   const base = `"@method": POST\n"@target-uri": http://${h.host}${request.url}\n"content-digest": ${h['content-digest']}\n"@signature-params": ${h['signature-input']}`;
-  const digest = hash('sha256', request.rawBody, 'binary');
-  const mac = ceilingKey.digest(base);
-  return { ok: digest.length + mac.length === 64, bytes: JSON.stringify(request.body).length };
+  const digest = hash('sha256', request.rawBody, 'base64');
+  const mac = ceilingKey.digest(base, 'base64');
+  return { ok: digest.length + mac.length === 88, bytes: JSON.stringify(request.body).length };
 });
 
 const url = await tessera.listen();

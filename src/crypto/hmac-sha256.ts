@@ -5,13 +5,16 @@ const DIGEST_BYTES = 32;
 /** Messages up to this size are assembled in one reused buffer; larger ones get a buffer of their own. */
 const SCRATCH_BYTES = 16 * 1024;
 
+/** How a MAC is answered: bytes as a 'binary' (latin1) string, or their base64 or hex text. */
+export type MacEncoding = 'binary' | 'base64' | 'hex';
+
 // The inner hash's input (ipad-key, then the message), reused by every call: all of it is synchronous.
 const scratch = Buffer.allocUnsafe(BLOCK_BYTES + SCRATCH_BYTES);
 
 /**
  * HMAC-SHA256 (RFC 2104) with a key prepared once: the two padded keys are
  * computed when the key is loaded, and each MAC is two one-shot hashes that
- * answer as binary strings. Node's `createHmac` builds an OpenSSL context and
+ * answer as strings. Node's `createHmac` builds an OpenSSL context and
  * a Buffer per call; this costs about 0.8 µs less per signed request (1.0
  * against 1.8 µs for a 330-byte signature base, measured side by side). The
  * tests check it against `createHmac` and RFC 4231's vectors.
@@ -31,8 +34,8 @@ export class HmacSha256Key {
     }
   }
 
-  /** The MAC of `message` (a string is taken as UTF-8), as a 32-character binary string. */
-  digest(message: string | Buffer): string {
+  /** The MAC of `message` (a string is taken as UTF-8), as a 32-character binary string or its base64 or hex text. */
+  digest(message: string | Buffer, encoding: MacEncoding = 'binary'): string {
     // A string of n UTF-16 units takes at most 3n bytes in UTF-8: one that may not fit is converted first.
     const bytes = typeof message === 'string' && message.length * 3 > SCRATCH_BYTES ? Buffer.from(message, 'utf8') : message;
     let inner: Buffer;
@@ -47,6 +50,6 @@ export class HmacSha256Key {
     }
     inner.set(this.#innerPad, 0);
     this.#outer.write(hash('sha256', inner, 'binary'), BLOCK_BYTES, 'latin1');
-    return hash('sha256', this.#outer, 'binary');
+    return hash('sha256', this.#outer, encoding);
   }
 }

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { equalsBinaryDigest } from '../../src/crypto/binary-digest.js';
+import { equalsInConstantTime } from '../../src/crypto/constant-time.js';
 import { HmacSha256Key } from '../../src/crypto/hmac-sha256.js';
 
 const hex = (binary: string) => Buffer.from(binary, 'latin1').toString('hex');
@@ -38,6 +38,14 @@ describe('HmacSha256Key', () => {
     );
   });
 
+  it('answers the same MAC as binary, base64 or hex', () => {
+    const key = new HmacSha256Key(Buffer.from('tsr_signing_sandbox_example'));
+    const expected = createHmac('sha256', 'tsr_signing_sandbox_example').update('message').digest();
+    expect(key.digest('message')).toBe(expected.toString('latin1'));
+    expect(key.digest('message', 'base64')).toBe(expected.toString('base64'));
+    expect(key.digest('message', 'hex')).toBe(expected.toString('hex'));
+  });
+
   it('agrees with createHmac at and beyond the reused buffer, one key across calls of every size', () => {
     const key = new HmacSha256Key(Buffer.from('tsr_signing_sandbox_example'));
     for (const size of [0, 1, 63, 64, 65, 5461, 5462, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 100_000]) {
@@ -49,14 +57,17 @@ describe('HmacSha256Key', () => {
   });
 });
 
-describe('equalsBinaryDigest', () => {
-  it('is true only for the same bytes', () => {
+describe('equalsInConstantTime', () => {
+  it('is true only for the same text', () => {
     const digest = createHmac('sha256', 'k').update('m').digest();
-    expect(equalsBinaryDigest(digest, digest.toString('latin1'))).toBe(true);
-    const other = Buffer.from(digest);
-    other[31]! ^= 1;
-    expect(equalsBinaryDigest(other, digest.toString('latin1'))).toBe(false);
-    expect(equalsBinaryDigest(digest.subarray(0, 31), digest.toString('latin1'))).toBe(false);
-    expect(equalsBinaryDigest(Buffer.alloc(0), '')).toBe(true);
+    for (const encoding of ['latin1', 'base64', 'hex'] as const) {
+      const text = digest.toString(encoding);
+      expect(equalsInConstantTime(text, digest.toString(encoding))).toBe(true);
+      const other = Buffer.from(digest);
+      other[31]! ^= 1;
+      expect(equalsInConstantTime(text, other.toString(encoding)), encoding).toBe(false);
+      expect(equalsInConstantTime(text, text.slice(0, -1)), encoding).toBe(false);
+    }
+    expect(equalsInConstantTime('', '')).toBe(true);
   });
 });

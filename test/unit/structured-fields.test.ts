@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError } from '../../src/domain/signatures/structured-fields.js';
+import { base64Matches, parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError } from '../../src/domain/signatures/structured-fields.js';
 
 // The RFC 8941 subset that signature headers use: dictionaries of inner lists
 // of strings with parameters (Signature-Input, RFC 9421) and dictionaries of
@@ -112,20 +112,26 @@ describe('structured fields', () => {
   describe('Signature and Content-Digest: dictionary of byte sequences', () => {
     it('reads the RFC 9530 examples', () => {
       const parsed = parseByteSequenceDictionary('sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:');
-      expect(parsed.get('sha-256')!.toString('hex')).toBe('5f8f04f6a3a892aaabbddb6cf273894493773960d4a325b105fee46eef4304f1');
+      expect(Buffer.from(parsed.get('sha-256')!, 'base64').toString('hex')).toBe('5f8f04f6a3a892aaabbddb6cf273894493773960d4a325b105fee46eef4304f1');
       const both = parseByteSequenceDictionary(
         'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:, sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:',
       );
       expect([...both.keys()]).toEqual(['sha-512', 'sha-256']);
-      expect(both.get('sha-512')!.length).toBe(64);
+      expect(Buffer.from(both.get('sha-512')!, 'base64').length).toBe(64);
     });
 
     it('reads RFC 8941 byte sequences, padded or not, empty, with ignored parameters', () => {
       const parsed = parseByteSequenceDictionary('da=:w4ZibGV0w6ZydGUK:, nopad=:cHJldGVuZA:, empty=::, sig1=:AQID:;keyid="x";n=1');
-      expect(parsed.get('da')!.toString('utf8')).toBe('Æbletærte\n');
-      expect(parsed.get('nopad')!.toString('utf8')).toBe('pretend');
-      expect(parsed.get('empty')!.length).toBe(0);
-      expect([...parsed.get('sig1')!]).toEqual([1, 2, 3]);
+      // The base64 text as sent: compared, not decoded, on the hot path.
+      expect([...parsed.values()]).toEqual(['w4ZibGV0w6ZydGUK', 'cHJldGVuZA', '', 'AQID']);
+      expect(Buffer.from(parsed.get('da')!, 'base64').toString('utf8')).toBe('Æbletærte\n');
+    });
+
+    it('base64Matches: the same bytes, written canonically or with padding left out or other pad bits', () => {
+      const canonical = Buffer.from('pretend').toString('base64');
+      expect(canonical).toBe('cHJldGVuZA==');
+      for (const same of ['cHJldGVuZA==', 'cHJldGVuZA', 'cHJldGVuZB==', 'cHJldGVuZP']) expect(base64Matches(same, canonical), same).toBe(true);
+      for (const other of ['cHJldGVuZQ==', 'dHJldGVuZA==', 'cHJldGVu', '']) expect(base64Matches(other, canonical), other).toBe(false);
     });
 
     const malformed = ['sig1=:AAA===:', 'sig1=:A=A=:', 'sig1=:AA\u00e9=:', 'sig1', 'sig1=', 'sig1=abc', 'sig1="abc"', 'sig1=(:AA==:)', 'sig1=:AAAA', 'sig1=:AA==AA:', 'sig1=:A A=:', 'sig1=:AA==:,', 'sig1=:AA==: sig2=:AA==:', 'sig1=:AA==:x', 'SIG=:AA==:', ':AA==:', 'sha-256=:****:', 'sig1=:AA==:;=1'];

@@ -1,11 +1,14 @@
-import { equalsBinaryDigest } from '../../crypto/binary-digest.js';
 import { checkContentDigest } from './content-digest.js';
 import { failure, type SignatureFailure, type SignedMessage, type VerificationKey } from './signed-message.js';
-import { parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError, type InnerList } from './structured-fields.js';
+import { base64Matches, parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError, type InnerList } from './structured-fields.js';
 
-/** Remembers signatures (their verified bytes) seen inside the tolerance window; answers true for a repeat. */
+/**
+ * Remembers signatures seen inside the tolerance window; answers true for a
+ * repeat. A signature is given as the canonical base64 (padded, zero pad bits)
+ * of its verified bytes, so one written as other base64 is the same signature.
+ */
 export interface ReplayGuard {
-  seenBefore(signature: Buffer, forgetAfter: number): boolean;
+  seenBefore(signature: string, forgetAfter: number): boolean;
 }
 
 export interface VerifyOptions {
@@ -75,11 +78,14 @@ function selectSignature(inputs: Map<string, InnerList>, keyId: string): { label
   );
 }
 
-function checkCryptography(base: string, signature: Buffer, key: VerificationKey): boolean {
+/** The signature in canonical base64 when it verifies `base` under `key`; null when it does not. */
+function verifiedSignature(base: string, received: string, key: VerificationKey): string | null {
   if (key.algorithm === 'hmac-sha256') {
-    return equalsBinaryDigest(signature, key.hmacKey!.digest(base));
+    const expected = key.hmacKey!.digest(base, 'base64');
+    return base64Matches(received, expected) ? expected : null;
   }
-  return key.publicKey!.verify(Buffer.from(base), signature);
+  const bytes = Buffer.from(received, 'base64');
+  return key.publicKey!.verify(Buffer.from(base), bytes) ? bytes.toString('base64') : null;
 }
 
 /**
@@ -94,7 +100,7 @@ export function verifyHttpMessageSignature(m: SignedMessage, key: VerificationKe
     return failure('signature_missing', `This key requires signed requests: send Signature-Input and Signature (RFC 9421, ${key.algorithm}, keyid="${key.keyId}").`);
   }
   let inputs: Map<string, InnerList>;
-  let signatures: Map<string, Buffer>;
+  let signatures: Map<string, string>;
   try {
     inputs = parseSignatureInput(inputHeader);
     signatures = parseByteSequenceDictionary(signatureHeader);
@@ -149,12 +155,13 @@ export function verifyHttpMessageSignature(m: SignedMessage, key: VerificationKe
   }
   base += `"@signature-params": ${input.raw}`;
 
-  if (!checkCryptography(base, signature, key)) {
+  const verified = verifiedSignature(base, signature, key);
+  if (verified === null) {
     return failure('signature_invalid', 'The signature does not verify: the method, URL, covered headers or body differ from what was signed, or the wrong key was used.');
   }
   // Only a verified signature is remembered, so forgeries can't fill the cache.
-  // The decoded bytes, not the header's text: base64 with other padding bits must not pass for a new signature.
-  if (options.replay.seenBefore(signature, created + options.toleranceSeconds)) {
+  // In canonical form, not the header's text: base64 with other padding bits must not pass for a new signature.
+  if (options.replay.seenBefore(verified, created + options.toleranceSeconds)) {
     return failure('signature_replayed', 'This exact signature was already used. Sign every request anew (a new created time gives a new signature).');
   }
   return null;

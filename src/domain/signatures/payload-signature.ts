@@ -1,4 +1,4 @@
-import { equalsBinaryDigest } from '../../crypto/binary-digest.js';
+import { equalsInConstantTime } from '../../crypto/constant-time.js';
 import type { HmacSha256Key } from '../../crypto/hmac-sha256.js';
 import { failure, type SignatureFailure } from './signed-message.js';
 
@@ -11,10 +11,11 @@ export function verifyPayloadSignature(header: string | undefined, body: Buffer 
   if (header === undefined || header === '') {
     return failure('signature_missing', 'This key requires signed requests: send Payload-Signature, the hex HMAC-SHA256 of the raw body with your signing secret.');
   }
-  if (!/^[0-9a-fA-F]{64}$/.test(header.trim())) {
+  const received = header.trim();
+  if (!/^[0-9a-fA-F]{64}$/.test(received)) {
     return failure('signature_malformed', 'Payload-Signature must be 64 hex characters (HMAC-SHA256 of the raw body).');
   }
-  if (!equalsBinaryDigest(Buffer.from(header.trim(), 'hex'), hmacKey.digest(body ?? Buffer.alloc(0)))) {
+  if (!equalsInConstantTime(received.toLowerCase(), hmacKey.digest(body ?? Buffer.alloc(0), 'hex'))) {
     return failure('signature_invalid', 'Payload-Signature does not match the body. Sign the exact bytes you send, encoded as UTF-8, with your signing secret.');
   }
   return null;

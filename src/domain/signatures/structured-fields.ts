@@ -4,6 +4,8 @@
  * (Signature-Input) or byte sequences (Signature, Content-Digest). Hand-written
  * for speed: it runs on every signed request.
  */
+import { equalsInConstantTime } from '../../crypto/constant-time.js';
+
 export class StructuredFieldError extends Error {}
 
 export type BareItem = string | number | boolean | Buffer;
@@ -97,7 +99,8 @@ class Scanner {
     }
   }
 
-  byteSequence(): Buffer {
+  /** A byte sequence's base64 text as received, once checked to be base64: callers compare it without decoding. */
+  byteSequence(): string {
     this.expect(':');
     const text = this.text;
     const end = text.indexOf(':', this.pos);
@@ -109,15 +112,15 @@ class Scanner {
       else if (padding > 0 || code > 0x7f || BASE64[code] === 0) throw new StructuredFieldError('invalid base64 in byte sequence');
     }
     if (padding > 2) throw new StructuredFieldError('invalid base64 in byte sequence');
-    const bytes = Buffer.from(text.slice(this.pos, end), 'base64');
+    const base64 = text.slice(this.pos, end);
     this.pos = end + 1;
-    return bytes;
+    return base64;
   }
 
   bareItem(): BareItem {
     const c = this.peek();
     if (c === '"') return this.string();
-    if (c === ':') return this.byteSequence();
+    if (c === ':') return Buffer.from(this.byteSequence(), 'base64');
     if (c === '?') {
       this.pos++;
       const v = this.text[this.pos++];
@@ -218,11 +221,24 @@ export function parseSignatureInput(header: string): Map<string, InnerList> {
   return new Scanner(header).dictionary((s) => s.innerList());
 }
 
-/** `Signature` and `Content-Digest`: label → bytes. Parameters on members are ignored. */
-export function parseByteSequenceDictionary(header: string): Map<string, Buffer> {
+/**
+ * `Signature` and `Content-Digest`: label → the bytes' base64 text as sent
+ * (compare it with `base64Matches`). Parameters on members are ignored.
+ */
+export function parseByteSequenceDictionary(header: string): Map<string, string> {
   return new Scanner(header).dictionary((s) => {
     const bytes = s.byteSequence();
     s.params();
     return bytes;
   });
+}
+
+/**
+ * Whether a byte sequence received as base64 holds the bytes that `canonical`
+ * (padded, zero pad bits: what Node writes) encodes. The exact text first;
+ * RFC 8941 asks parsers to accept missing padding and non-zero pad bits,
+ * which decoding and encoding again absorbs. Constant time in the contents.
+ */
+export function base64Matches(received: string, canonical: string): boolean {
+  return equalsInConstantTime(received, canonical) || equalsInConstantTime(Buffer.from(received, 'base64').toString('base64'), canonical);
 }

@@ -1,0 +1,14 @@
+/**
+ * Whether two strings of one-byte characters (base64, hex, digests as
+ * 'binary' strings) are equal, in time that depends on their length only,
+ * never on where they differ; the length is public (a scheme's MACs all have
+ * one). A loop here rather than `timingSafeEqual`: that needs both sides as
+ * Buffers, and making them cost more than the comparison on every signed
+ * request.
+ */
+export function equalsInConstantTime(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
