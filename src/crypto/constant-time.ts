@@ -12,3 +12,13 @@ export function equalsInConstantTime(a: string, b: string): boolean {
   for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return difference === 0;
 }
+
+/**
+ * Whether a byte sequence received as base64 holds the bytes that `canonical`
+ * (padded, zero pad bits: what Node writes) encodes. The exact text first;
+ * RFC 8941 asks parsers to accept missing padding and non-zero pad bits,
+ * which decoding and encoding again absorbs. Constant time in the contents.
+ */
+export function base64Matches(received: string, canonical: string): boolean {
+  return equalsInConstantTime(received, canonical) || equalsInConstantTime(Buffer.from(received, 'base64').toString('base64'), canonical);
+}

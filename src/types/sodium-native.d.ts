@@ -3,7 +3,6 @@ declare module 'sodium-native' {
   const sodium: {
     crypto_sign_PUBLICKEYBYTES: number;
     crypto_sign_SECRETKEYBYTES: number;
-    crypto_sign_SEEDBYTES: number;
     crypto_sign_BYTES: number;
     sodium_malloc(size: number): Buffer;
     crypto_sign_seed_keypair(publicKey: Buffer, secretKey: Buffer, seed: Buffer): void;

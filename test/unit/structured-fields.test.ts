@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base64Matches, parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError } from '../../src/domain/signatures/structured-fields.js';
+import { parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError } from '../../src/domain/signatures/structured-fields.js';
 
 // The RFC 8941 subset that signature headers use: dictionaries of inner lists
 // of strings with parameters (Signature-Input, RFC 9421) and dictionaries of
@@ -127,12 +127,6 @@ describe('structured fields', () => {
       expect(Buffer.from(parsed.get('da')!, 'base64').toString('utf8')).toBe('Æbletærte\n');
     });
 
-    it('base64Matches: the same bytes, written canonically or with padding left out or other pad bits', () => {
-      const canonical = Buffer.from('pretend').toString('base64');
-      expect(canonical).toBe('cHJldGVuZA==');
-      for (const same of ['cHJldGVuZA==', 'cHJldGVuZA', 'cHJldGVuZB==', 'cHJldGVuZP']) expect(base64Matches(same, canonical), same).toBe(true);
-      for (const other of ['cHJldGVuZQ==', 'dHJldGVuZA==', 'cHJldGVu', '']) expect(base64Matches(other, canonical), other).toBe(false);
-    });
 
     const malformed = ['sig1=:AAA===:', 'sig1=:A=A=:', 'sig1=:AA\u00e9=:', 'sig1', 'sig1=', 'sig1=abc', 'sig1="abc"', 'sig1=(:AA==:)', 'sig1=:AAAA', 'sig1=:AA==AA:', 'sig1=:A A=:', 'sig1=:AA==:,', 'sig1=:AA==: sig2=:AA==:', 'sig1=:AA==:x', 'SIG=:AA==:', ':AA==:', 'sha-256=:****:', 'sig1=:AA==:;=1'];
 

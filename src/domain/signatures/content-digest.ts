@@ -1,5 +1,6 @@
 import { createHash, hash } from 'node:crypto';
-import { base64Matches, parseByteSequenceDictionary, StructuredFieldError } from './structured-fields.js';
+import { base64Matches } from '../../crypto/constant-time.js';
+import { parseByteSequenceDictionary, StructuredFieldError } from './structured-fields.js';
 
 const ALGORITHMS: Record<string, string> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
 

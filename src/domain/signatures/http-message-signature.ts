@@ -1,6 +1,7 @@
+import { base64Matches } from '../../crypto/constant-time.js';
 import { checkContentDigest } from './content-digest.js';
 import { failure, type SignatureFailure, type SignedMessage, type VerificationKey } from './signed-message.js';
-import { base64Matches, parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError, type InnerList } from './structured-fields.js';
+import { parseByteSequenceDictionary, parseSignatureInput, StructuredFieldError, type InnerList } from './structured-fields.js';
 
 /**
  * Remembers signatures seen inside the tolerance window; answers true for a

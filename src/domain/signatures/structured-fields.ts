@@ -4,8 +4,6 @@
  * (Signature-Input) or byte sequences (Signature, Content-Digest). Hand-written
  * for speed: it runs on every signed request.
  */
-import { equalsInConstantTime } from '../../crypto/constant-time.js';
-
 export class StructuredFieldError extends Error {}
 
 export type BareItem = string | number | boolean | Buffer;
@@ -233,12 +231,3 @@ export function parseByteSequenceDictionary(header: string): Map<string, string>
   });
 }
 
-/**
- * Whether a byte sequence received as base64 holds the bytes that `canonical`
- * (padded, zero pad bits: what Node writes) encodes. The exact text first;
- * RFC 8941 asks parsers to accept missing padding and non-zero pad bits,
- * which decoding and encoding again absorbs. Constant time in the contents.
- */
-export function base64Matches(received: string, canonical: string): boolean {
-  return equalsInConstantTime(received, canonical) || equalsInConstantTime(Buffer.from(received, 'base64').toString('base64'), canonical);
-}
