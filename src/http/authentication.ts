@@ -1,11 +1,13 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TwoCredentialRoute } from '../config.js';
 import type { Environment } from '../domain/environment.js';
 import { isTesseraError, notFound, TesseraError } from '../domain/errors.js';
 import type { Operation } from '../domain/operations.js';
 import type { BoundObjectType, Principal } from '../domain/principal.js';
 import { missingCredentialError, type AuthEntry, type Authenticator, type AuthResult } from '../services/authenticator.js';
+import { RecentCredential } from '../services/recent-credential.js';
 import { credentialFromHeader, extractCredential } from './credential-extraction.js';
 import { sendError } from './error-handler.js';
 import { plainHttpRefusal, type TransportPolicy } from './transport-policy.js';
@@ -64,6 +66,18 @@ function finish(request: FastifyRequest, reply: FastifyReply, done: (error?: Err
   }
 }
 
+const RECENT = Symbol('tessera.recentCredential');
+
+interface RememberingSocket extends Socket {
+  [RECENT]?: RecentCredential<AuthEntry>;
+}
+
+/** The connection's memory of the key it authenticated with last (keep-alive clients repeat it). */
+function recentCredentialOf(request: FastifyRequest): RecentCredential<AuthEntry> {
+  const socket = request.raw.socket as RememberingSocket;
+  return (socket[RECENT] ??= new RecentCredential());
+}
+
 /**
  * onRequest hook for a route performing `op`: runs before the body is read,
  * so an unauthenticated caller can't make the server parse a large body.
@@ -96,7 +110,7 @@ export function authenticationHook(settings: AuthenticationSettings, op: Operati
       }
     }
     const origin = originOf(request);
-    const result = authenticator.authenticate({ secret: presented.secret, keyId: presented.keyId, environment, operation: op, ip: request.ip, origin });
+    const result = authenticator.authenticate({ secret: presented.secret, keyId: presented.keyId, environment, operation: op, ip: request.ip, origin }, recentCredentialOf(request));
     if (result instanceof Promise) result.then((settled) => finish(request, reply, done, origin, settled), done);
     else finish(request, reply, done, origin, result);
   };

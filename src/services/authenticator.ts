@@ -13,6 +13,7 @@ import type { SignedMessage } from '../domain/signatures/signed-message.js';
 import type { CredentialsRepository } from '../storage/credentials-repository.js';
 import { buildAuthEntry, type AuthEntry, type Unsealer } from './auth-entry.js';
 import { CredentialCache } from './credential-cache.js';
+import type { RecentCredential } from './recent-credential.js';
 import type { ClientSecretService } from './client-secrets.js';
 import { CUSTOMER_OPERATIONS } from '../domain/client-secret.js';
 import type { AccessTokenVerifier, VerifiedToken } from './oauth/access-token-verifier.js';
@@ -102,13 +103,23 @@ export class Authenticator {
     this.cache = new CredentialCache(options.cache.size, options.cache.negativeSize, options.cache.negativeTtlMs);
   }
 
-  authenticate(request: AuthRequest): AuthResult | Promise<AuthResult> {
+  /**
+   * `recent` is the connection's memory of its last key (an HTTP keep-alive
+   * connection keeps one): when this request presents the same key, the
+   * digest and cache look-up are skipped; every check still runs.
+   */
+  authenticate(request: AuthRequest, recent?: RecentCredential<AuthEntry>): AuthResult | Promise<AuthResult> {
     if (this.options.tokens !== undefined && !request.clientAuthentication && looksLikeJwt(request.secret)) return this.authenticateToken(request, this.options.tokens);
-    // A cached credential first: a secret in the cache was well-formed and checksummed when it
-    // was loaded, so a hit skips parsing; its kind and environment come from the entry.
+    const generation = this.cache.currentGeneration();
+    const remembered = recent?.match(request.secret, generation) ?? null;
+    if (remembered !== null) return this.checkCached(remembered, request);
+    // Then the cache, by digest: only a miss parses the secret.
     const digest = secretDigest(request.secret);
     const cached = this.cache.get(digest);
-    if (cached !== undefined) return this.refusedUpFront(cached.kind, cached.environment, request) ?? this.check(cached, request);
+    if (cached !== undefined) {
+      recent?.remember(request.secret, cached, generation);
+      return this.checkCached(cached, request);
+    }
     const brand = this.options.brand;
     const parsed = parseSecret(request.secret, brand);
     if (parsed === 'malformed') {
@@ -124,7 +135,17 @@ export class Authenticator {
     if (refused !== null) return refused;
     if (this.cache.isKnownMissing(digest, this.now())) return this.unknown();
     if (parsed.kind === 'client_secret') return this.authenticateClientSecret(digest, request);
-    return this.load(digest).then((entry) => (entry === undefined ? this.unknown() : this.check(entry, request)));
+    return this.load(digest).then((entry) => {
+      if (entry === undefined) return this.unknown();
+      // Only an entry the cache took: a read that raced an invalidation may be stale.
+      if (this.cache.get(digest) === entry) recent?.remember(request.secret, entry, generation);
+      return this.check(entry, request);
+    });
+  }
+
+  /** A credential from the cache: a secret in it was well-formed and checksummed when loaded, so its kind and environment come from the entry. */
+  private checkCached(entry: AuthEntry, request: AuthRequest): AuthResult {
+    return this.refusedUpFront(entry.kind, entry.environment, request) ?? this.check(entry, request);
   }
 
   /** The refusals that need only the kind and environment of the secret, not its record. */
