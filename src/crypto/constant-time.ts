@@ -1,8 +1,8 @@
 /**
  * Whether two strings of one-byte characters (base64, hex, digests as
- * 'binary' strings) are equal, in time that depends on their length only,
- * never on where they differ; the length is public (a scheme's MACs all have
- * one). A loop here rather than `timingSafeEqual`: that needs both sides as
+ * 'binary' strings, API keys) are equal, in time that depends on their
+ * length only, never on where they differ; the length is public (a scheme's
+ * MACs all have one, as do the keys of one format). A loop here rather than `timingSafeEqual`: that needs both sides as
  * Buffers, and making them cost more than the comparison on every signed
  * request.
  */

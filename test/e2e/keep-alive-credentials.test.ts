@@ -74,7 +74,7 @@ describe('keys on a keep-alive connection', () => {
   const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
   it('a different secret of the same length is not the remembered key', async () => {
-    // Same length, same checksum rules: only the character before the checksum differs.
+    // The same length, one character different: refused, whether by its checksum or as unknown.
     const i = key.secret.length - 7;
     const other = key.secret.slice(0, i) + (key.secret[i] === 'a' ? 'b' : 'a') + key.secret.slice(i + 1);
     const refused = await connection.get(account(merchantId), bearer(other));

@@ -18,7 +18,7 @@ describe('equalsInConstantTime', () => {
 });
 
 describe('base64Matches', () => {
-  it('is true for the same bytes, written canonically or with padding left out or other pad bits, written canonically or with padding left out or other pad bits', () => {
+  it('is true for the same bytes, written canonically or with padding left out or other pad bits', () => {
     const canonical = Buffer.from('pretend').toString('base64');
     expect(canonical).toBe('cHJldGVuZA==');
     for (const same of ['cHJldGVuZA==', 'cHJldGVuZA', 'cHJldGVuZB==', 'cHJldGVuZP']) expect(base64Matches(same, canonical), same).toBe(true);
