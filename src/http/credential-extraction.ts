@@ -15,14 +15,22 @@ function malformed(message: string): TesseraError {
   return new TesseraError('malformed_credential', message, { headers: { 'www-authenticate': 'Bearer realm="tessera", Basic realm="tessera"' } });
 }
 
+/** Whether `value` starts with `scheme` (lower-case ASCII letters) in any case, then a space. */
+function hasScheme(value: string, scheme: string): boolean {
+  if (value.charCodeAt(scheme.length) !== 0x20) return false;
+  // Setting bit 0x20 lower-cases an ASCII letter; the scheme holds letters only, so nothing else can match.
+  for (let i = 0; i < scheme.length; i++) if ((value.charCodeAt(i) | 0x20) !== scheme.charCodeAt(i)) return false;
+  return true;
+}
+
 function fromAuthorization(value: string): PresentedCredential | TesseraError {
   const space = value.indexOf(' ');
-  const scheme = space === -1 ? value : value.slice(0, space);
   const token = space === -1 ? '' : value.slice(space + 1).trim();
   if (token === '') return malformed('The Authorization header has no credential after its scheme: send "Bearer <key>".');
   if (token.length > MAX_CREDENTIAL_LENGTH) return malformed('The credential in the Authorization header is far longer than any key.');
-  if (scheme.length === 6 && scheme.toLowerCase() === 'bearer') return { secret: token, keyId: null };
-  if (scheme.length === 5 && scheme.toLowerCase() === 'basic') {
+  // Compared in place: this runs on every request, and slicing and lower-casing the scheme would allocate twice.
+  if (space === 6 && hasScheme(value, 'bearer')) return { secret: token, keyId: null };
+  if (space === 5 && hasScheme(value, 'basic')) {
     const basic = decodeBasicCredentials(token);
     if (basic === null) return malformed('Basic credentials must be base64 of "<key id>:<secret>".');
     return { secret: basic.password, keyId: basic.user === '' ? null : basic.user };

@@ -1,25 +1,41 @@
 import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { SignedMessage } from '../domain/signatures/signed-message.js';
 
 /**
  * A Fastify request as signature verification sees it: the URL exactly as the
  * client sent it (before the /sandbox or /live prefix is stripped), the scheme
  * and host as the client used them (through trusted proxies), the raw body.
+ * A class, so that `header` is one method on its prototype rather than a
+ * closure made for every signed request.
  */
+class RequestAsSignedMessage implements SignedMessage {
+  readonly method: string;
+  readonly scheme: 'http' | 'https';
+  readonly authority: string;
+  readonly path: string;
+  readonly query: string | null;
+  readonly body: Buffer | null;
+  readonly #headers: IncomingHttpHeaders;
+
+  constructor(request: FastifyRequest) {
+    const url = request.originalUrl;
+    const q = url.indexOf('?');
+    this.method = request.method;
+    this.scheme = request.protocol;
+    this.authority = request.host.toLowerCase();
+    this.path = q === -1 ? url : url.slice(0, q);
+    this.query = q === -1 ? null : url.slice(q + 1);
+    this.body = request.rawBody;
+    this.#headers = request.headers;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.#headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
 export function signedMessageOf(request: FastifyRequest): SignedMessage {
-  const url = request.originalUrl;
-  const q = url.indexOf('?');
-  const headers = request.headers;
-  return {
-    method: request.method,
-    scheme: request.protocol,
-    authority: request.host.toLowerCase(),
-    path: q === -1 ? url : url.slice(0, q),
-    query: q === -1 ? null : url.slice(q + 1),
-    header: (name) => {
-      const value = headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-    body: request.rawBody,
-  };
+  return new RequestAsSignedMessage(request);
 }

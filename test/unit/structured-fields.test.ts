@@ -13,7 +13,10 @@ describe('structured fields', () => {
       const sig1 = parsed.get('sig1')!;
       expect(sig1.items).toEqual(['@method', '@authority', '@path', 'content-digest', 'content-length', 'content-type']);
       expect(sig1.itemHasParams).toBe(false);
-      expect(sig1.params).toEqual(new Map<string, unknown>([['created', 1618884473], ['keyid', 'test-key-rsa-pss']]));
+      expect(sig1.params.names).toEqual(['created', 'keyid']);
+      expect(sig1.params.values).toEqual([1618884473, 'test-key-rsa-pss']);
+      expect(sig1.params.get('created')).toBe(1618884473);
+      expect(sig1.params.get('alg')).toBeUndefined();
       // The signature base repeats the member exactly as received.
       expect(sig1.raw).toBe(member);
     });
@@ -106,6 +109,14 @@ describe('structured fields', () => {
 
     it('refuses malformed input with StructuredFieldError', () => {
       for (const text of malformed) expect(() => parseSignatureInput(text), JSON.stringify(text)).toThrow(StructuredFieldError);
+    });
+
+    it('takes the 256 parameters RFC 8941 asks parsers to support, and refuses more', () => {
+      const params = (n: number) => Array.from({ length: n }, (_, i) => `;p${i}=${i}`).join('');
+      const parsed = parseSignatureInput(`sig1=("@method")${params(256)}`).get('sig1')!;
+      expect(parsed.params.size).toBe(256);
+      expect(parsed.params.get('p255')).toBe(255);
+      expect(() => parseSignatureInput(`sig1=("@method")${params(257)}`)).toThrow(/more than 256 parameters/);
     });
   });
 

@@ -66,7 +66,9 @@ export function verifyJwtSignature(decoded: DecodedJwt, publicKey: Ed25519Public
 
 /** Cheap test for "this Bearer value is a JWT, not an API key". */
 export function looksLikeJwt(value: string): boolean {
-  // Exactly two dots, found without splitting: this runs on every Bearer request.
+  // Exactly two dots, found without splitting: this runs on every Bearer request, so an API key
+  // (which can't start with eyJ) is told apart before the scan.
+  if (!value.startsWith('eyJ')) return false;
   const second = value.indexOf('.', value.indexOf('.') + 1);
-  return value.startsWith('eyJ') && second !== -1 && value.indexOf('.', second + 1) === -1;
+  return second !== -1 && value.indexOf('.', second + 1) === -1;
 }

@@ -25,42 +25,96 @@ function targetUri(m: SignedMessage): string {
   return `${m.scheme}://${m.authority}${m.path}${m.query === null ? '' : `?${m.query}`}`;
 }
 
-/** The value of one covered component (RFC 9421 §2), or undefined when the request lacks it. */
-function componentValue(name: string, m: SignedMessage): string | undefined {
-  switch (name) {
-    case '@method':
-      return m.method;
-    case '@target-uri':
-      return targetUri(m);
-    case '@authority':
-      return m.authority.endsWith(DEFAULT_PORTS[m.scheme]!) ? m.authority.slice(0, -DEFAULT_PORTS[m.scheme]!.length) : m.authority;
-    case '@scheme':
-      return m.scheme;
-    case '@request-target':
-      return `${m.path}${m.query === null ? '' : `?${m.query}`}`;
-    case '@path':
-      return m.path === '' ? '/' : m.path;
-    case '@query':
-      return `?${m.query ?? ''}`;
-    default: {
-      const value = m.header(name);
-      return value === undefined ? undefined : value.trim();
-    }
-  }
+// The components a signature must cover, as bits: one pass over the covered list sets them.
+const METHOD = 1;
+const TARGET_URI = 2;
+const AUTHORITY = 4;
+const PATH = 8;
+const QUERY = 16;
+const REQUEST_TARGET = 32;
+const CONTENT_DIGEST = 64;
+
+interface SignatureBase {
+  /** The lines of the covered components (RFC 9421 §2.5), without the final `@signature-params` line. */
+  lines: string;
+  covered: number;
+  /** The Content-Digest header as received, when covered and present. */
+  contentDigest: string | undefined;
+  /** The first component, in covered order, that can't be given a value. */
+  problem: SignatureFailure | null;
 }
 
-const SUPPORTED_DERIVED = new Set(['@method', '@target-uri', '@authority', '@scheme', '@request-target', '@path', '@query']);
+/**
+ * The signature base of the covered components (RFC 9421 §2), in one pass
+ * that also notes which required components are covered: this runs on every
+ * signed request.
+ */
+function signatureBase(items: readonly string[], m: SignedMessage): SignatureBase {
+  let lines = '';
+  let covered = 0;
+  let contentDigest: string | undefined;
+  let problem: SignatureFailure | null = null;
+  for (const name of items) {
+    let value: string | undefined;
+    switch (name) {
+      case '@method':
+        covered |= METHOD;
+        value = m.method;
+        break;
+      case '@target-uri':
+        covered |= TARGET_URI;
+        value = targetUri(m);
+        break;
+      case '@authority':
+        covered |= AUTHORITY;
+        value = m.authority.endsWith(DEFAULT_PORTS[m.scheme]!) ? m.authority.slice(0, -DEFAULT_PORTS[m.scheme]!.length) : m.authority;
+        break;
+      case '@scheme':
+        value = m.scheme;
+        break;
+      case '@request-target':
+        covered |= REQUEST_TARGET;
+        value = `${m.path}${m.query === null ? '' : `?${m.query}`}`;
+        break;
+      case '@path':
+        covered |= PATH;
+        value = m.path === '' ? '/' : m.path;
+        break;
+      case '@query':
+        covered |= QUERY;
+        value = `?${m.query ?? ''}`;
+        break;
+      default: {
+        if (name.startsWith('@')) {
+          problem ??= failure('signature_malformed', `The derived component ${name} is not supported.`);
+          continue;
+        }
+        const header = m.header(name);
+        if (name === 'content-digest') {
+          covered |= CONTENT_DIGEST;
+          contentDigest = header;
+        }
+        if (header === undefined) {
+          problem ??= failure('signature_missing_component', `The signature covers ${name} but the request has no such header.`);
+          continue;
+        }
+        value = header.trim();
+      }
+    }
+    lines += `"${name}": ${value}\n`;
+  }
+  return { lines, covered, contentDigest, problem };
+}
 
 /** The first requirement the covered components miss, or null: method, target, and the body through Content-Digest. */
-function missingRequiredComponent(covered: readonly string[], m: SignedMessage): string | null {
-  const has = (c: string) => covered.includes(c);
-  if (!has('@method')) return '@method';
-  if (!has('@target-uri')) {
-    if (!has('@authority')) return '@target-uri (or @authority, @path and @query)';
-    if (!has('@path') && !has('@request-target')) return '@path';
-    if (m.query !== null && !has('@query') && !has('@request-target')) return '@query';
+function missingRequiredComponent(covered: number, m: SignedMessage): string | null {
+  if ((covered & METHOD) === 0) return '@method';
+  if ((covered & TARGET_URI) === 0) {
+    if ((covered & AUTHORITY) === 0) return '@target-uri (or @authority, @path and @query)';
+    if ((covered & (PATH | REQUEST_TARGET)) === 0) return '@path';
+    if (m.query !== null && (covered & (QUERY | REQUEST_TARGET)) === 0) return '@query';
   }
-  if (m.body !== null && m.body.length > 0 && !has('content-digest')) return 'content-digest';
+  if (m.body !== null && m.body.length > 0 && (covered & CONTENT_DIGEST) === 0) return 'content-digest';
   return null;
 }
 
@@ -134,29 +188,21 @@ export function verifyHttpMessageSignature(m: SignedMessage, key: VerificationKe
     return failure('signature_created_out_of_window', `The signature expired at ${expires} (server time ${options.now}).`);
   }
 
-  const missing = missingRequiredComponent(input.items, m);
+  const base = signatureBase(input.items, m);
+  const missing = missingRequiredComponent(base.covered, m);
   if (missing !== null) return failure('signature_missing_component', `The signature must cover ${missing}.`);
 
-  if (input.items.includes('content-digest')) {
-    const digestHeader = m.header('content-digest');
-    if (digestHeader === undefined) return failure('signature_missing_component', 'The signature covers content-digest but the request has no Content-Digest header.');
-    const digest = checkContentDigest(digestHeader, m.body ?? Buffer.alloc(0));
+  if ((base.covered & CONTENT_DIGEST) !== 0) {
+    if (base.contentDigest === undefined) return failure('signature_missing_component', 'The signature covers content-digest but the request has no Content-Digest header.');
+    const digest = checkContentDigest(base.contentDigest, m.body ?? Buffer.alloc(0));
     if (digest !== 'ok') {
       const why = digest === 'mismatch' ? 'does not match the body received' : digest === 'unsupported' ? 'has no sha-256 or sha-512 digest' : 'is not a valid structured field';
       return failure('signature_content_digest_mismatch', `Content-Digest ${why}. Send sha-256=:<base64 SHA-256 of the exact body bytes>:.`);
     }
   }
+  if (base.problem !== null) return base.problem;
 
-  let base = '';
-  for (const name of input.items) {
-    if (name.startsWith('@') && !SUPPORTED_DERIVED.has(name)) return failure('signature_malformed', `The derived component ${name} is not supported.`);
-    const value = componentValue(name, m);
-    if (value === undefined) return failure('signature_missing_component', `The signature covers ${name} but the request has no such header.`);
-    base += `"${name}": ${value}\n`;
-  }
-  base += `"@signature-params": ${input.raw}`;
-
-  const verified = verifiedSignature(base, signature, key);
+  const verified = verifiedSignature(`${base.lines}"@signature-params": ${input.raw}`, signature, key);
   if (verified === null) {
     return failure('signature_invalid', 'The signature does not verify: the method, URL, covered headers or body differ from what was signed, or the wrong key was used.');
   }
