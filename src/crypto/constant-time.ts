@@ -2,9 +2,9 @@
  * Whether two strings of one-byte characters (base64, hex, digests as
  * 'binary' strings, API keys) are equal, in time that depends on their
  * length only, never on where they differ; the length is public (a scheme's
- * MACs all have one, as do the keys of one format). A loop here rather than `timingSafeEqual`: that needs both sides as
- * Buffers, and making them cost more than the comparison on every signed
- * request.
+ * MACs all have one, as do the keys of one format). A loop here rather than
+ * `timingSafeEqual`: that needs both sides as Buffers, and making them costs
+ * more than the comparison on every signed request.
  */
 export function equalsInConstantTime(a: string, b: string): boolean {
   if (a.length !== b.length) return false;

@@ -15,7 +15,7 @@ function malformed(message: string): TesseraError {
   return new TesseraError('malformed_credential', message, { headers: { 'www-authenticate': 'Bearer realm="tessera", Basic realm="tessera"' } });
 }
 
-/** Whether `value` starts with `scheme` (lower-case ASCII letters) in any case, then a space. */
+/** Whether `value` starts with `scheme` (lower-case ASCII letters) in any case, then its first space. */
 function hasScheme(value: string, scheme: string): boolean {
   if (value.charCodeAt(scheme.length) !== 0x20) return false;
   // Setting bit 0x20 lower-cases an ASCII letter; the scheme holds letters only, so nothing else can match.
@@ -29,8 +29,8 @@ function fromAuthorization(value: string): PresentedCredential | TesseraError {
   if (token === '') return malformed('The Authorization header has no credential after its scheme: send "Bearer <key>".');
   if (token.length > MAX_CREDENTIAL_LENGTH) return malformed('The credential in the Authorization header is far longer than any key.');
   // Compared in place: this runs on every request, and slicing and lower-casing the scheme would allocate twice.
-  if (space === 6 && hasScheme(value, 'bearer')) return { secret: token, keyId: null };
-  if (space === 5 && hasScheme(value, 'basic')) {
+  if (hasScheme(value, 'bearer')) return { secret: token, keyId: null };
+  if (hasScheme(value, 'basic')) {
     const basic = decodeBasicCredentials(token);
     if (basic === null) return malformed('Basic credentials must be base64 of "<key id>:<secret>".');
     return { secret: basic.password, keyId: basic.user === '' ? null : basic.user };

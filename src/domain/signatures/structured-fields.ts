@@ -28,10 +28,6 @@ export class Parameters {
     const at = this.names.indexOf(name);
     return at === -1 ? undefined : this.values[at];
   }
-
-  get size(): number {
-    return this.names.length;
-  }
 }
 
 export interface InnerList {
@@ -77,6 +73,11 @@ function isLowercase(code: number): boolean {
   return code >= 0x61 && code <= 0x7a;
 }
 
+/** After its first character, a key holds lower-case letters, digits, `_`, `-`, `.` and `*` (RFC 8941 §3.1.2). */
+function isKeyChar(code: number): boolean {
+  return isLowercase(code) || isDigit(code) || code === 0x5f || code === MINUS || code === 0x2e || code === STAR;
+}
+
 /** Shared by members without parameters, and never written to. */
 const NO_PARAMS = new Parameters([], []);
 
@@ -108,7 +109,7 @@ class Scanner {
     const first = text.charCodeAt(start);
     if (!(isLowercase(first) || first === STAR)) throw new StructuredFieldError(`expected a key at position ${start}`);
     let i = start + 1;
-    for (let c = text.charCodeAt(i); isLowercase(c) || isDigit(c) || c === 0x5f || c === MINUS || c === 0x2e || c === STAR; c = text.charCodeAt(++i));
+    while (isKeyChar(text.charCodeAt(i))) i++;
     this.pos = i;
     return text.slice(start, i);
   }
