@@ -14,7 +14,7 @@ import { signRequest } from './lib/sign.js';
 import { processCpuNs } from './lib/process-cpu.js';
 
 const options = JSON.parse(process.argv[2]);
-const { url, serverPid, connections, pairs, durationSec, warmupSec, keys, body } = options;
+const { url, serverPid, connections, pairs, durationSec, warmupSec, keys, bareKey, body } = options;
 
 const hmac = { keyId: keys.hmac.id, algorithm: 'hmac-sha256', secret: Buffer.from(keys.hmac.hmacKey, 'utf8') };
 const ed25519 = { keyId: keys.ed25519.id, algorithm: 'ed25519', privateKey: createPrivateKey(keys.ed25519.privateKeyPem) };
@@ -24,6 +24,8 @@ const VARIANTS = {
   'open POST': { method: 'POST', path: '/bench/open-post', headers: json, body },
   // Sent exactly like the HMAC-signed request (same headers, signed anew), to a route that only does the crypto.
   'crypto-only POST': { method: 'POST', path: '/bench/crypto-only-post', headers: { ...json, authorization: `Bearer ${keys.hmac.secret}` }, body, signWith: hmac },
+  // The same signed requests, authenticated by the bare SHA-256 + Map check (it knows the bootstrap key only).
+  'bare-check + crypto POST': { method: 'POST', path: '/bench/bare-check-crypto-post', headers: { ...json, authorization: `Bearer ${bareKey}` }, body, signWith: hmac },
   'hmac-sha256 POST': { method: 'POST', path: '/bench/protected-post', headers: { ...json, authorization: `Bearer ${keys.hmac.secret}` }, body, signWith: hmac },
   'ed25519 POST': { method: 'POST', path: '/bench/protected-post', headers: { ...json, authorization: `Bearer ${keys.ed25519.secret}` }, body, signWith: ed25519 },
   'no allowlist GET': { method: 'GET', path: '/bench/protected', headers: { authorization: `Bearer ${keys.plain.secret}` } },
@@ -55,6 +57,7 @@ const comparisons = [
   ['open POST', 'hmac-sha256 POST'],
   ['open POST', 'crypto-only POST'],
   ['crypto-only POST', 'hmac-sha256 POST'],
+  ['open POST', 'bare-check + crypto POST'],
   ['open POST', 'ed25519 POST'],
   ['no allowlist GET', '100-CIDR allowlist GET'],
 ];
