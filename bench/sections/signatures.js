@@ -98,7 +98,7 @@ function summaryRow(c, bodyBytes) {
     return ['9a ref', `Ceiling: the open POST plus only SHA-256 of the body and one HMAC-SHA256 over a signature base, no verifier / the open POST (${pairs})`, measured, 'reference ("near 90%" in the issue)', '—'];
   }
   if (c.variant === 'bare-check + crypto POST') {
-    return ['9a ref', `The issue's two yardsticks together: that ceiling behind the bare SHA-256 + \`Map.get\` key check of figure 1, with no parsing, signature base, clock or replay check / the open POST (${pairs})`, measured, 'reference', '—'];
+    return ['9a ref', `The issue's two yardsticks together: the crypto-only ceiling behind the bare SHA-256 + \`Map.get\` key check of figure 1, with no parsing, signature base, clock or replay check / the open POST (${pairs})`, measured, 'reference', '—'];
   }
   if (c.base === 'crypto-only POST') return ['9a ref', `${signed('hmac-sha256')} / that crypto-only ceiling (${pairs})`, measured, 'reference', '—'];
   const target = TARGETS[c.variant];
