@@ -5,7 +5,7 @@
 //   BENCH_CONNECTIONS=50  BENCH_PAIRS=10  BENCH_DURATION=2  BENCH_WARMUP=3     figure 1
 //   BENCH_MIN_SATURATED_PAIRS=8  BENCH_MAX_PAIRS=24                           figure 1: pairs are added until this many ran with the server saturated
 //   BENCH_UNLOADED_PAIRS=6                                                    figure 1, 1-connection latency
-//   BENCH_HTTP_REFERENCE_ROUNDS=6                                             figure 1, rounds of the bare SHA-256 + Map check reference
+//   BENCH_HTTP_REFERENCE_ROUNDS=24                                            figure 1, rounds of the bare SHA-256 + Map check reference
 //   BENCH_VERIFY_KEYS=4000  BENCH_VERIFY_ROUNDS=9  BENCH_VERIFY_MS=400         figure 2
 //   BENCH_NEGATIVE_N=1000                                                     figure 3
 //   BENCH_KEYS=1000000  BENCH_SAMPLE=20000  BENCH_CONCURRENT_SAMPLE=10000      figure 4
@@ -72,7 +72,7 @@ async function main() {
 
   const settings = {
     only: new Set((env.BENCH_ONLY ?? 'http,verify,negative,cold,disable,webhooks,oauth,signatures').split(',').map((s) => s.trim()).filter(Boolean)),
-    http: { connections: int('BENCH_CONNECTIONS', 50), referenceRounds: int('BENCH_HTTP_REFERENCE_ROUNDS', 6), pairs: int('BENCH_PAIRS', 10), minValidPairs: int('BENCH_MIN_SATURATED_PAIRS', 8), maxPairs: int('BENCH_MAX_PAIRS', 24), busyThreshold: 0.9, durationSec: int('BENCH_DURATION', 2), warmupSec: int('BENCH_WARMUP', 3), unloadedPairs: int('BENCH_UNLOADED_PAIRS', 6), unloadedSec: 1 },
+    http: { connections: int('BENCH_CONNECTIONS', 50), referenceRounds: int('BENCH_HTTP_REFERENCE_ROUNDS', 24), pairs: int('BENCH_PAIRS', 10), minValidPairs: int('BENCH_MIN_SATURATED_PAIRS', 8), maxPairs: int('BENCH_MAX_PAIRS', 24), busyThreshold: 0.9, durationSec: int('BENCH_DURATION', 2), warmupSec: int('BENCH_WARMUP', 3), unloadedPairs: int('BENCH_UNLOADED_PAIRS', 6), unloadedSec: 1 },
     verify: { keyCount: int('BENCH_VERIFY_KEYS', 4000), rounds: int('BENCH_VERIFY_ROUNDS', 9), roundMs: int('BENCH_VERIFY_MS', 400) },
     negative: { n: int('BENCH_NEGATIVE_N', 1000) },
     cold: { keys: int('BENCH_KEYS', 1_000_000), sample: int('BENCH_SAMPLE', 20_000), concurrentSample: int('BENCH_CONCURRENT_SAMPLE', 10_000), warmup: 500, concurrency: 10 },

@@ -5,6 +5,7 @@ export const yes = (met) => (met === null || met === undefined ? '—' : met ? '
 export const int = (n) => fmt.int(n);
 export const pct = (r) => fmt.pct(r);
 export const us = (v, d = 1) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(d)} µs`);
+export const interval = (i) => `${pct(i.low)} – ${pct(i.high)}`;
 export const range = (values, f) => `${f(Math.min(...values))} – ${f(Math.max(...values))}`;
 
 export function table(header, rows) {

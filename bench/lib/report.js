@@ -1,6 +1,6 @@
 // Renders the results of bench/run.js as BENCHMARKS.md.
 import { fmt } from './util.js';
-import { failed, int, pct, range, table, us, yes } from './markdown.js';
+import { failed, int, interval, pct, range, table, us, yes } from './markdown.js';
 import { renderWebhookSection, webhookSummaryRows } from '../sections/webhooks.js';
 import { oauthSummaryRows, renderOAuthSections } from './report-oauth.js';
 import { renderSignatureSection, signatureSummaryRows } from '../sections/signatures.js';
@@ -55,8 +55,8 @@ export function renderReport(results) {
     rows.push(['1a', `Protected GET throughput / unauthenticated (autocannon, ${http.connections} connections, keep-alive; ${basis})`, `${pct(http.ratio)} (pairs: ${range(http.ratios, pct)}; server CPU per request: ${http.cpuRatio === null ? 'n/a' : pct(http.cpuRatio)})`, '≥ 93%', yes(http.ratio >= 0.93)]);
     const ref = http.reference;
     if (ref) {
-      rows.push(['1a ref', `Yardstick: the same route behind only a bare SHA-256 + \`Map.get\` onRequest hook / unauthenticated (median of ${ref.rounds} rotated rounds of the three routes)`, `${pct(ref.bareOverOpen)} (by server CPU per request ${pct(ref.bareOverOpenCpu)}); Tessera's protected route in the same rounds: ${pct(ref.protectedOverOpen)}`, 'reference ("about 94%" in the issue)', '—']);
-      rows.push(['1a ref', 'Protected GET / that bare check (same rounds)', `${pct(ref.protectedOverBare)} (by server CPU per request ${pct(ref.protectedOverBareCpu)}; ${us(ref.cpuUs.protected)} vs ${us(ref.cpuUs.bare)})`, 'reference', '—']);
+      rows.push(['1a ref', `Yardstick: the same route behind only a bare SHA-256 + \`Map.get\` onRequest hook / unauthenticated (median of ${ref.rounds} rotated rounds of the three routes)`, `${pct(ref.bareOverOpen)} (95% interval ${interval(ref.intervals.bareOverOpen)}; by server CPU per request ${pct(ref.bareOverOpenCpu)}); Tessera's protected route in the same rounds: ${pct(ref.protectedOverOpen)} (${interval(ref.intervals.protectedOverOpen)})`, 'reference ("about 94%" in the issue)', '—']);
+      rows.push(['1a ref', 'Protected GET / that bare check (same rounds)', `${pct(ref.protectedOverBare)} (95% interval ${interval(ref.intervals.protectedOverBare)}; by server CPU per request ${pct(ref.protectedOverBareCpu)}; ${us(ref.cpuUs.protected)} vs ${us(ref.cpuUs.bare)})`, 'reference', '—']);
     }
     rows.push(['1b', `Protected p99 − unauthenticated p99 (µs-timed keep-alive client, ${http.connections} connections; median of per-pair differences, same pairs)`, `${signedMs(http.p99Delta)} (p99 ${ms(http.pooled.open.p99)} vs ${ms(http.pooled.protected.p99)} pooled; p50 ${signedMs(http.p50Delta)})`, '≤ +0.3 ms', yes(http.p99Delta <= 0.3)]);
   } else rows.push(['1', 'Protected GET vs unauthenticated', s.http ? (s.http.skipped ? 'skipped' : 'FAILED') : 'not run', '≥ 93%, p99 ≤ +0.3 ms', '—']);
@@ -161,14 +161,14 @@ export function renderReport(results) {
     if (http.reference) {
       const r = http.reference;
       out.push(
-        `**Yardstick.** The issue measures its 93% against "a bare SHA-256 + Map check in Fastify (about 94% here)". The same server also serves \`GET /bench/bare-check\`: the same handler behind one onRequest hook that takes the Bearer value, computes \`crypto.hash('sha256', key, 'base64url')\` and looks it up in a \`Map\` (no parsing, state, environment, IP, permission, rate limit or usage record), on every request. Tessera runs all of those, but hashes a key only when the connection did not authenticate with it just before (docs/authentication.md, \`src/services/recent-credential.ts\`); on these keep-alive connections that is the first request only, so the protected route can outrun the bare check. After the pairs, autocannon (\`bench/targets-loadgen.js\`) ran the open route, that bare check and the protected route in ${r.rounds} rounds of ${settings.http.durationSec} s, the order rotated every round. Medians of per-round ratios:`,
+        `**Yardstick.** The issue measures its 93% against "a bare SHA-256 + Map check in Fastify (about 94% here)". The same server also serves \`GET /bench/bare-check\`: the same handler behind one onRequest hook that takes the Bearer value, computes \`crypto.hash('sha256', key, 'base64url')\` and looks it up in a \`Map\` (no parsing, state, environment, IP, permission, rate limit or usage record), on every request. Tessera runs all of those, but hashes a key only when the connection did not authenticate with it just before (docs/authentication.md, \`src/services/recent-credential.ts\`); on these keep-alive connections that is the first request only, so the protected route can outrun the bare check. After the pairs, autocannon (\`bench/targets-loadgen.js\`) ran the open route, that bare check and the protected route in ${r.rounds} rounds of ${settings.http.durationSec} s, the order rotated every round. Medians of per-round ratios, each with a 95% bootstrap interval (4,000 resamples of the rounds), and how many single rounds reached 93%:`,
         '',
         table(
-          ['Ratio (same rounds)', 'Throughput', 'Server CPU per request'],
+          ['Ratio (same rounds)', 'Throughput', '95% interval of that median', 'Rounds at ≥ 93%', 'Server CPU per request'],
           [
-            ['bare check / open', pct(r.bareOverOpen), `${pct(r.bareOverOpenCpu)} (${us(r.cpuUs.bare)} vs ${us(r.cpuUs.open)})`],
-            ['Tessera protected / open', pct(r.protectedOverOpen), `${pct(r.protectedOverOpenCpu)} (${us(r.cpuUs.protected)} vs ${us(r.cpuUs.open)})`],
-            ['Tessera protected / bare check', pct(r.protectedOverBare), pct(r.protectedOverBareCpu)],
+            ['bare check / open', pct(r.bareOverOpen), interval(r.intervals.bareOverOpen), `${r.roundsAtTarget.bare} of ${r.rounds}`, `${pct(r.bareOverOpenCpu)} (${us(r.cpuUs.bare)} vs ${us(r.cpuUs.open)})`],
+            ['Tessera protected / open', pct(r.protectedOverOpen), interval(r.intervals.protectedOverOpen), `${r.roundsAtTarget.protected} of ${r.rounds}`, `${pct(r.protectedOverOpenCpu)} (${us(r.cpuUs.protected)} vs ${us(r.cpuUs.open)})`],
+            ['Tessera protected / bare check', pct(r.protectedOverBare), interval(r.intervals.protectedOverBare), '—', pct(r.protectedOverBareCpu)],
           ],
         ),
         '',

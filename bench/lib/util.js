@@ -29,6 +29,30 @@ export function median(values) {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/**
+ * A 95% interval for the median of `values`: the 2.5th and 97.5th percentiles
+ * of the medians of bootstrap resamples. A fixed-seed generator makes the same
+ * values give the same interval in every run.
+ */
+export function medianInterval(values, { resamples = 4000, level = 0.95 } = {}) {
+  let state = 0x9e3779b9;
+  const random = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  const medians = new Float64Array(resamples);
+  const sample = new Array(values.length);
+  for (let i = 0; i < resamples; i++) {
+    for (let j = 0; j < values.length; j++) sample[j] = values[Math.floor(random() * values.length)];
+    medians[i] = median(sample);
+  }
+  medians.sort();
+  const tail = (1 - level) / 2;
+  return { low: percentile(medians, tail * 100), high: percentile(medians, (1 - tail) * 100) };
+}
+
 export function summarize(samples) {
   const s = sortedCopy(samples);
   return { count: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), p999: percentile(s, 99.9), max: s[s.length - 1] };

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../lib/server.js';
-import { log, median, pinned, removeDir, runProcess, tempDir } from '../lib/util.js';
+import { log, median, medianInterval, pinned, removeDir, runProcess, tempDir } from '../lib/util.js';
 
 const LOADGEN = fileURLToPath(new URL('../loadgen.js', import.meta.url));
 const TARGETS_LOADGEN = fileURLToPath(new URL('../targets-loadgen.js', import.meta.url));
@@ -29,7 +29,8 @@ async function bareCheckReference(server, { connections, rounds, durationSec }) 
   const { stdout, stderr } = await runProcess(command, args);
   process.stderr.write(stderr);
   const data = JSON.parse(stdout);
-  const ratio = (a, b) => median(data.rounds.map((r) => r.runs[a].rps / r.runs[b].rps));
+  const ratios = (a, b) => data.rounds.map((r) => r.runs[a].rps / r.runs[b].rps);
+  const ratio = (a, b) => median(ratios(a, b));
   const cpuRatio = (a, b) => median(data.rounds.map((r) => r.runs[b].cpuUsPerRequest / r.runs[a].cpuUsPerRequest));
   const cpuUs = (name) => median(data.rounds.map((r) => r.runs[name].cpuUsPerRequest));
   return {
@@ -41,10 +42,13 @@ async function bareCheckReference(server, { connections, rounds, durationSec }) 
     protectedOverBare: ratio('protected', 'bare'),
     protectedOverBareCpu: cpuRatio('protected', 'bare'),
     cpuUs: { open: cpuUs('open'), bare: cpuUs('bare'), protected: cpuUs('protected') },
+    // How far each median could move by chance, and how many single rounds reached the 93% target.
+    intervals: { bareOverOpen: medianInterval(ratios('bare', 'open')), protectedOverOpen: medianInterval(ratios('protected', 'open')), protectedOverBare: medianInterval(ratios('protected', 'bare')) },
+    roundsAtTarget: { bare: ratios('bare', 'open').filter((x) => x >= 0.93).length, protected: ratios('protected', 'open').filter((x) => x >= 0.93).length },
   };
 }
 
-export async function httpOverhead({ connections, referenceRounds = 6, pairs, minValidPairs = 8, maxPairs = 24, busyThreshold = 0.9, durationSec, warmupSec, unloadedPairs = 0, unloadedSec = 1, nodeArgs = [], logToFile = false }) {
+export async function httpOverhead({ connections, referenceRounds = 24, pairs, minValidPairs = 8, maxPairs = 24, busyThreshold = 0.9, durationSec, warmupSec, unloadedPairs = 0, unloadedSec = 1, nodeArgs = [], logToFile = false }) {
   const dataDir = tempDir('tessera-bench-http-');
   const logFile = logToFile ? join(dataDir, 'server.log') : '/dev/null';
   const server = await startServer({ env: { TESSERA_DATA_DIR: join(dataDir, 'data') }, logFile, cpu: 0, nodeArgs });
