@@ -31,10 +31,10 @@ export function median(values) {
 
 /**
  * A 95% interval for the median of `values`: the 2.5th and 97.5th percentiles
- * of the medians of bootstrap resamples. A fixed-seed generator makes the same
- * values give the same interval in every run.
+ * of the medians of 4,000 bootstrap resamples. A fixed-seed generator makes
+ * the same values give the same interval in every run.
  */
-export function medianInterval(values, { resamples = 4000, level = 0.95 } = {}) {
+export function medianInterval(values) {
   let state = 0x9e3779b9;
   const random = () => {
     state ^= state << 13;
@@ -42,15 +42,14 @@ export function medianInterval(values, { resamples = 4000, level = 0.95 } = {}) 
     state ^= state << 5;
     return (state >>> 0) / 2 ** 32;
   };
-  const medians = new Float64Array(resamples);
+  const medians = new Float64Array(4000);
   const sample = new Array(values.length);
-  for (let i = 0; i < resamples; i++) {
+  for (let i = 0; i < medians.length; i++) {
     for (let j = 0; j < values.length; j++) sample[j] = values[Math.floor(random() * values.length)];
     medians[i] = median(sample);
   }
   medians.sort();
-  const tail = (1 - level) / 2;
-  return { low: percentile(medians, tail * 100), high: percentile(medians, (1 - tail) * 100) };
+  return { low: percentile(medians, 2.5), high: percentile(medians, 97.5) };
 }
 
 export function summarize(samples) {
